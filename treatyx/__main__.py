@@ -1,0 +1,5 @@
+import sys
+
+from treatyx.cli import main
+
+sys.exit(main())

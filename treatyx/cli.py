@@ -1,0 +1,114 @@
+"""The `treatyx` command: a thin layer over the library.
+
+Exit codes: 0 all good, 1 some documents failed (or, for `validate`, an error-level
+issue), 2 usage error. Errors are one line on stderr naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from treatyx import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {value!r}") from None
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="treatyx",
+        description="Structured, source-grounded facts about defence agreements from news text.",
+    )
+    parser.add_argument("--version", action="version", version=f"treatyx {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ex = commands.add_parser("extract", help="extract agreements from articles to JSON/JSONL")
+    ex.add_argument("paths", nargs="+", metavar="PATH",
+                    help=".txt, .html/.htm, .jsonl files or directories")
+    ex.add_argument("-o", "--output", type=Path, help="write JSONL here (default: stdout)")
+    ex.add_argument("--backend", choices=["auto", "rules", "openai", "local"], default="auto",
+                    help="auto: a configured endpoint, else the pulled local model, else rules")
+    ex.add_argument("--published", type=_date, help="publication date for every input")
+    ex.add_argument("--include-text", action="store_true", help="write the document text too")
+    ex.add_argument("--strict", action="store_true",
+                    help="drop facts with validator errors (they stay listed in validation)")
+    _add_llm_options(ex)
+
+    va = commands.add_parser("validate", help="check extraction output against its sources")
+    va.add_argument("output", type=Path, metavar="OUT", help="treatyx output, .json or .jsonl")
+    va.add_argument("--source", nargs="*", default=[], metavar="PATH",
+                    help="source documents (matched by doc_id); else the output's `text`")
+    va.add_argument("--json", action="store_true", help="print the issues as JSONL")
+
+    commands.add_parser("schema", help="print the JSON Schema of the output format")
+
+    ev = commands.add_parser("eval", help="score predictions against gold files")
+    ev.add_argument("--gold", type=Path, required=True, help="gold .json, .jsonl or directory")
+    ev.add_argument("--pred", type=Path, required=True, help="treatyx output .json/.jsonl")
+    ev.add_argument("--source", nargs="*", default=[], metavar="PATH",
+                    help="source documents, to count hallucinated mentions")
+    ev.add_argument("--json", action="store_true", help="print the report as JSON")
+    ev.add_argument("--by-doc", action="store_true", help="a row per document")
+    ev.add_argument("--errors", action="store_true", help="list false positives and negatives")
+
+    mo = commands.add_parser("model", help="the local model: pull, path, serve")
+    mo.add_argument("action", choices=["pull", "path", "serve"])
+    mo.add_argument("--cache-dir", type=Path, help="where models are kept")
+    mo.add_argument("--port", type=int, default=0, help="serve: port (default: a free one)")
+    return parser
+
+
+def _add_llm_options(parser: argparse.ArgumentParser) -> None:
+    llm = parser.add_argument_group("LLM backends")
+    llm.add_argument("--model", help="model name (env TREATYX_MODEL)")
+    llm.add_argument("--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL)")
+    llm.add_argument("--api-key", help="API key (env OPENAI_API_KEY); never printed or stored")
+    llm.add_argument("--mode", choices=["json", "json_schema", "tools", "md_json"],
+                     help="how the model is asked for JSON (default: per endpoint)")
+    llm.add_argument("--max-retries", type=int, default=2,
+                     help="re-asks after a validation failure (default 2)")
+    llm.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
+    llm.add_argument("--cache-dir", type=Path, help="model and response cache directory")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from treatyx import commands
+
+    handler = getattr(commands, f"run_{args.command}")
+    try:
+        return handler(args)
+    except commands.UsageError as error:
+        print(f"treatyx: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("treatyx: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,425 @@
+"""The LLM extractor: instructor fills a compact schema of verbatim mentions.
+
+The model only says WHICH words report an agreement; values (amounts, ISO durations,
+dates, ISO3/COW codes) come from the deterministic normalisers, and the validator's
+error-level findings are raised inside pydantic validation so that instructor re-asks
+the model with those messages. Transport failures are retried underneath (transport.py).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import instructor
+import openai
+from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, model_validator
+
+from treatyx import validate
+from treatyx.extract import facts
+from treatyx.extract.base import Extraction
+from treatyx.extract.chunking import Chunk, chunk
+from treatyx.extract.prompting import Prompt, fence, load_prompt
+from treatyx.extract.transport import retrying
+from treatyx.loading import SourceDocument
+from treatyx.models import (
+    Agreement,
+    AgreementStatus,
+    AgreementType,
+    Amount,
+    DateFact,
+    DateRole,
+    Document,
+    Duration,
+    Evidence,
+    Issue,
+    Party,
+    Usage,
+)
+from treatyx.normalize import lookup_party, parse_duration, parse_money, resolve_date
+from treatyx.spans import Located, locate, sentences
+
+# --- what the model fills ----------------------------------------------------------
+
+
+class AmountWords(BaseModel):
+    mention: str = Field(description="exact words, e.g. '$9.3 billion'")
+    value: float | None = Field(default=None, description="optional: the number")
+    currency: str | None = Field(default=None, description="optional: ISO 4217 code")
+
+
+class DurationWords(BaseModel):
+    mention: str = Field(description="exact words, e.g. 'five years'")
+    value: str | None = Field(default=None, description="optional: ISO 8601, e.g. P5Y")
+
+
+class DateWords(BaseModel):
+    mention: str = Field(description="exact words, e.g. 'Thursday'")
+    role: DateRole
+    value: str | None = Field(default=None, description="optional: YYYY-MM-DD, YYYY-MM or YYYY")
+
+
+class AgreementWords(BaseModel):
+    name: str | None = None
+    type: AgreementType
+    status: AgreementStatus
+    parties: list[str] = Field(description="exact words naming each party")
+    amounts: list[AmountWords] = Field(default_factory=list)
+    durations: list[DurationWords] = Field(default_factory=list)
+    dates: list[DateWords] = Field(default_factory=list)
+    evidence: list[str] = Field(description="the sentence(s) reporting it, copied exactly")
+
+
+class ArticleWords(BaseModel):
+    """Defence agreements reported by the article, as the article's exact words."""
+
+    agreements: list[AgreementWords]
+
+    _resolved: list[Agreement] = PrivateAttr(default_factory=list)
+    _notes: list[Issue] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="after")
+    def grounded_in_source(self, info: ValidationInfo) -> ArticleWords:
+        """Raise the validator's errors, so that instructor re-asks with them."""
+        context = info.context or {}
+        source: SourceDocument | None = context.get("source")
+        if source is None:
+            return self
+        piece: Chunk = context["chunk"]
+        self._resolved, self._notes, problems = resolve(self, source, piece)
+        problems += _validator_errors(self._resolved, source)
+        if problems:
+            raise ValueError(
+                "Fix these and answer again with the complete JSON:\n- " + "\n- ".join(problems)
+            )
+        return self
+
+
+def _validator_errors(agreements: list[Agreement], source: SourceDocument) -> list[str]:
+    doc = Document(doc_id=source.doc_id, published=source.published, agreements=agreements)
+    found = validate.check(doc, source.text, body=(source.body_start, source.body_end))
+    return [_for_model(i) for i in found.issues if i.severity == "error"]
+
+
+def _for_model(found: Issue) -> str:
+    """A validator message in the model's own terms (agreement numbers, not codes)."""
+    path = re.sub(r"agreements\[(\d+)\]", lambda m: f"agreement {int(m[1]) + 1}", found.path)
+    return f"{path.replace('.', ' ')}: {found.message}"
+
+
+# --- from words to facts -------------------------------------------------------------
+
+
+def resolve(
+    words: ArticleWords, source: SourceDocument, piece: Chunk
+) -> tuple[list[Agreement], list[Issue], list[str]]:
+    """Facts from the model's words: located in the source, valued by the normalisers.
+
+    Returns the agreements, notes (warnings: a value the normalisers could not read and
+    the model's was kept), and problems to send back to the model.
+    """
+    agreements: list[Agreement] = []
+    notes: list[Issue] = []
+    problems: list[str] = []
+    text, within = source.text, (piece.start, piece.end)
+    for n, item in enumerate(words.agreements):
+        label = f"agreement {n + 1}"
+        path = f"agreements[{len(agreements)}]"
+        evidence = [_evidence(text, quote, within) for quote in item.evidence]
+        anchor = next((e.span[0] for e in evidence if e.span), None)
+
+        def place(mention: str, anchor: int | None = anchor) -> tuple[str, tuple[int, int] | None]:
+            found = locate(text, mention, near=anchor, within=within)
+            return _placed(text, mention, found)
+
+        parties: list[Party] = []
+        for mention in item.parties:
+            info = lookup_party(mention)
+            if info is None:
+                problems.append(f"{label} parties: {mention!r} is not the name of a state or "
+                                "organisation; give each party as the article names it.")
+                continue
+            words_, span = place(mention)
+            parties.append(Party(name=info.name, iso3=info.iso3, cow=info.cow, kind=info.kind,
+                                 mention=words_, span=span))
+        amounts = []
+        for k, amount in enumerate(item.amounts):
+            words_, span = place(amount.mention)
+            money = parse_money(words_)
+            if money is not None:
+                amounts.append(Amount(value=money.value, currency=money.currency,
+                                      period=money.period, approximate=money.approximate,
+                                      mention=words_, span=span))
+            elif amount.value is not None and amount.currency and len(amount.currency) == 3:
+                amounts.append(Amount(value=amount.value, currency=amount.currency.upper(),
+                                      mention=words_, span=span))
+                notes.append(validate.issue(validate.AMOUNT_UNREADABLE,
+                                            f"{path}.amounts[{len(amounts) - 1}]",
+                                            f"Cannot read {words_!r}; kept the model's value."))
+            else:
+                problems.append(f"{label} amounts[{k}]: {amount.mention!r} is not an amount of "
+                                "money; give the exact words with number and currency.")
+        durations = []
+        for k, duration in enumerate(item.durations):
+            words_, span = place(duration.mention)
+            value = parse_duration(words_) or duration.value
+            if value is None or not re.fullmatch(r"P(\d+[YMWD])+", value):
+                problems.append(f"{label} durations[{k}]: {duration.mention!r} is not a "
+                                "duration; give words such as 'five years'.")
+                continue
+            if parse_duration(words_) is None:
+                notes.append(validate.issue(validate.DURATION_UNREADABLE,
+                                            f"{path}.durations[{len(durations)}]",
+                                            f"Cannot read {words_!r}; kept the model's value."))
+            durations.append(Duration(value=value, mention=words_, span=span))
+        dates = []
+        tense = "future" if item.status in _NOT_YET else None
+        for k, date in enumerate(item.dates):
+            words_, span = place(date.mention)
+            resolved = resolve_date(words_, source.published, tense)
+            if resolved is not None:
+                dates.append(DateFact(value=resolved.value, granularity=resolved.granularity,
+                                      role=date.role, mention=words_, span=span))
+            elif date.value and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date.value):
+                grain = {4: "year", 7: "month", 10: "day"}[len(date.value)]
+                dates.append(DateFact(value=date.value, granularity=grain, role=date.role,
+                                      mention=words_, span=span))
+                notes.append(validate.issue(validate.DATE_UNREADABLE,
+                                            f"{path}.dates[{len(dates) - 1}]",
+                                            f"Cannot resolve {words_!r}; kept the model's value."))
+            else:
+                problems.append(f"{label} dates[{k}]: cannot resolve {date.mention!r} to a date; "
+                                "give the exact date words, or leave it out.")
+        agreements.append(Agreement(
+            name=item.name, type=item.type, status=item.status,
+            parties=facts.unique_parties(parties), amounts=amounts, durations=durations,
+            dates=dates, evidence=evidence,
+        ))
+    return agreements, notes, problems
+
+
+_NOT_YET = {AgreementStatus.planned, AgreementStatus.negotiating}
+
+
+def _placed(text: str, mention: str, found: Located) -> tuple[str, tuple[int, int] | None]:
+    if found.where == "absent":
+        return mention, None  # the validator reports it as ungrounded
+    return text[found.start : found.end], found.span
+
+
+def _evidence(text: str, quote: str, within: tuple[int, int]) -> Evidence:
+    """The whole sentence(s) holding the quote, so evidence is always complete sentences."""
+    found = locate(text, quote, within=within)
+    if found.where == "absent":
+        return Evidence(quote=quote)
+    covering = [s for s in sentences(text, *within)
+                if s.start < found.end and found.start < s.end]
+    if not covering:
+        return Evidence(quote=text[found.start : found.end], span=found.span)
+    return facts.evidence(text, covering[0].start, covering[-1].end)
+
+
+# --- talking to the endpoint ---------------------------------------------------------
+
+_usage: contextvars.ContextVar[Usage | None] = contextvars.ContextVar("treatyx_usage",
+                                                                      default=None)
+
+MODES = {
+    "json": instructor.Mode.JSON,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "tools": instructor.Mode.TOOLS,
+    "md_json": instructor.Mode.MD_JSON,
+}
+
+
+def default_mode(base_url: str | None, backend: str) -> str:
+    """JSON for llama.cpp/Ollama/vLLM (measured best with small local models), TOOLS for
+    OpenAI itself, whose tool calling is reliable and schema-constrained."""
+    if backend == "openai" and (base_url is None or "api.openai.com" in base_url):
+        return "tools"
+    return "json"
+
+
+@dataclass
+class LLMBackend:
+    """Extraction through any OpenAI-compatible endpoint."""
+
+    client: openai.OpenAI
+    model: str
+    name: str = "openai"
+    mode: str = "json"
+    max_retries: int = 2
+    max_chunk_tokens: int = 1500
+    max_completion_tokens: int = 1200
+    seed: int | None = 7
+    prompt: Prompt = field(default_factory=load_prompt)
+    _structured: Any = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        create = retrying(self.client.chat.completions.create, on_attempt=_count_request)
+        self._structured = instructor.Instructor(
+            client=self.client,
+            create=instructor.patch(create=create, mode=MODES[self.mode]),
+            mode=MODES[self.mode],
+        )
+        self._structured.on("completion:response", _count_tokens)
+
+    @property
+    def prompt_version(self) -> str:
+        return self.prompt.version
+
+    def extract(self, document: SourceDocument) -> Extraction:
+        usage = Usage()
+        token = _usage.set(usage)
+        try:
+            pieces = chunk(document.text, document.body_start, document.body_end,
+                           max_tokens=self.max_chunk_tokens)
+            agreements: list[Agreement] = []
+            notes: list[Issue] = []
+            for piece in pieces:
+                found, found_notes = self._extract_piece(document, piece)
+                notes += _shift_paths(found_notes, len(agreements))
+                agreements = merge(agreements, found)
+            return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)
+        finally:
+            _usage.reset(token)
+
+    def _extract_piece(
+        self, document: SourceDocument, piece: Chunk
+    ) -> tuple[list[Agreement], list[Issue]]:
+        context = {
+            "article": fence(document.text[piece.start : piece.end]),
+            "published": document.published.isoformat() if document.published else "unknown",
+            "source": document,
+            "chunk": piece,
+        }
+        request: dict[str, Any] = dict(
+            model=self.model,
+            messages=self.prompt.messages(),
+            response_model=ArticleWords,
+            context=context,
+            max_retries=self.max_retries,
+            temperature=0,
+            max_tokens=self.max_completion_tokens,
+        )
+        if self.seed is not None:
+            request["seed"] = self.seed
+        try:
+            words = self._structured.chat.completions.create(**request)
+            return words._resolved, words._notes
+        except instructor.core.InstructorRetryException as failure:
+            # Out of re-asks: keep the last answer; the pipeline's validator marks (and,
+            # with --strict, drops) what is still wrong.
+            last = _last_answer(failure)
+            if last is None:
+                raise
+            agreements, notes, _ = resolve(last, document, piece)
+            return agreements, notes
+
+
+def _last_answer(failure: Exception) -> ArticleWords | None:
+    completion = getattr(failure, "last_completion", None)
+    if completion is None:
+        return None
+    try:
+        message = completion.choices[0].message
+        if message.tool_calls:
+            raw = message.tool_calls[0].function.arguments
+        else:
+            raw = message.content or ""
+            raw = raw[raw.find("{") : raw.rfind("}") + 1]
+        return ArticleWords.model_validate(json.loads(raw))
+    except (ValueError, AttributeError, IndexError, TypeError):
+        return None
+
+
+def _count_request() -> None:
+    if (usage := _usage.get()) is not None:
+        usage.requests += 1
+
+
+def _count_tokens(response: Any) -> None:
+    usage = _usage.get()
+    reported = getattr(response, "usage", None)
+    if usage is not None and reported is not None:
+        usage.prompt_tokens += reported.prompt_tokens or 0
+        usage.completion_tokens += reported.completion_tokens or 0
+
+
+def _shift_paths(notes: list[Issue], offset: int) -> list[Issue]:
+    def shift(match: re.Match[str]) -> str:
+        return f"agreements[{int(match[1]) + offset}]"
+
+    return [n.model_copy(update={"path": re.sub(r"agreements\[(\d+)\]", shift, n.path)})
+            for n in notes]
+
+
+def merge(found: list[Agreement], new: list[Agreement]) -> list[Agreement]:
+    """Agreements from overlapping chunks: the same parties and type are one agreement."""
+    merged = [a.model_copy(deep=True) for a in found]
+    for agreement in new:
+        key = (frozenset(p.iso3 or p.name for p in agreement.parties), agreement.type)
+        twin = next((a for a in merged
+                     if (frozenset(p.iso3 or p.name for p in a.parties), a.type) == key), None)
+        if twin is None:
+            merged.append(agreement)
+            continue
+        for name in ("amounts", "durations", "dates", "evidence"):
+            have = {(getattr(f, "mention", None) or f.quote, f.span) for f in getattr(twin, name)}
+            for fact in getattr(agreement, name):
+                if ((getattr(fact, "mention", None) or fact.quote, fact.span)) not in have:
+                    getattr(twin, name).append(fact)
+    return merged
+
+
+# --- opening a backend ---------------------------------------------------------------
+
+
+@contextmanager
+def open_llm_backend(
+    name: str, options: Any, *, say: Callable[[str], None] = lambda _: None
+) -> Iterator[LLMBackend]:
+    """`openai`: the configured endpoint. `local`: start llama.cpp's server on the pulled
+    model for the duration of the block."""
+    if name == "openai":
+        if not options.model:
+            from treatyx.commands import UsageError
+
+            raise UsageError("--backend openai needs --model (or TREATYX_MODEL)")
+        client = openai.OpenAI(base_url=options.base_url, api_key=options.api_key or "none",
+                               max_retries=0, timeout=options.timeout)
+        mode = options.mode or default_mode(options.base_url, name)
+        say(f"backend openai: model {options.model} at {_host(options.base_url)}, mode {mode}")
+        yield LLMBackend(client=client, model=options.model, name="openai", mode=mode,
+                         max_retries=options.max_retries)
+        return
+    from treatyx import local_model
+
+    path = local_model.model_path(options.cache_dir)
+    if not path.exists():
+        from treatyx.commands import UsageError
+
+        raise UsageError(f"no local model at {path}: run `treatyx model pull` first")
+    started = time.perf_counter()
+    with local_model.LocalServer(path) as server:
+        say(f"backend local: {server.model} on llama.cpp at {server.base_url} "
+            f"(ready in {time.perf_counter() - started:.1f} s)")
+        client = openai.OpenAI(base_url=server.base_url, api_key="none", max_retries=0,
+                               timeout=options.timeout)
+        yield LLMBackend(client=client, model=server.model, name="local",
+                         mode=options.mode or "json", max_retries=options.max_retries)
+
+
+def _host(base_url: str | None) -> str:
+    return re.sub(r"//[^/@]*@", "//", base_url) if base_url else "api.openai.com"
+
+
+__all__ = ["ArticleWords", "LLMBackend", "default_mode", "merge", "open_llm_backend", "resolve"]
+

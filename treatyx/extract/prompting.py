@@ -1,0 +1,90 @@
+"""Prompts from the files in prompts/, and the version stamp that every output carries.
+
+The prompts are files so that a change to them is a reviewable diff, and their hash
+(`prompt_version`) tells which prompt produced a result and keys the response cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PROMPTS_ENV = "TREATYX_PROMPTS_DIR"
+
+
+def prompts_dir() -> Path:
+    """prompts/ at the top of the project (or $TREATYX_PROMPTS_DIR)."""
+    if override := os.environ.get(PROMPTS_ENV):
+        return Path(override)
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[2] / "prompts", here.parents[1] / "prompts"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"no prompts/ directory near {here}; set {PROMPTS_ENV}")
+
+
+@dataclass(frozen=True)
+class Example:
+    published: str
+    article: str
+    output: dict
+
+
+@dataclass(frozen=True)
+class Prompt:
+    system: str
+    user_template: str
+    examples: tuple[Example, ...]
+    version: str
+
+    def messages(self) -> list[dict[str, str]]:
+        """System prompt, few-shot turns, then the user template (filled by instructor).
+
+        The article is NOT pasted into the template: instructor renders `{{ article }}`
+        from the request context, so text inside an article is never read as a template.
+        """
+        messages = [{"role": "system", "content": self.system}]
+        for example in self.examples:
+            messages.append({"role": "user", "content": _fill(self.user_template, example)})
+            messages.append({"role": "assistant",
+                             "content": json.dumps(example.output, ensure_ascii=False)})
+        messages.append({"role": "user", "content": self.user_template})
+        return messages
+
+
+def _fill(template: str, example: Example) -> str:
+    return (template.replace("{{ published }}", example.published)
+            .replace("{{ article }}", fence(example.article)))
+
+
+def fence(article: str) -> str:
+    """Keep the article inside its fence: a closing tag in the text cannot end it early."""
+    return article.replace("</article>", "<\\/article>").replace("<article>", "<\\article>")
+
+
+@cache
+def load_prompt(directory: Path | None = None) -> Prompt:
+    directory = directory or prompts_dir()
+    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(directory).as_posix().encode())
+        digest.update(path.read_bytes())
+    system = "\n\n".join(
+        (directory / name).read_text(encoding="utf-8").strip()
+        for name in ("system.md", "definitions.md")
+    )
+    examples = tuple(
+        Example(**json.loads(path.read_text(encoding="utf-8")))
+        for path in sorted((directory / "examples").glob("*.json"))
+    )
+    return Prompt(
+        system=system,
+        user_template=(directory / "user.md").read_text(encoding="utf-8").strip(),
+        examples=examples,
+        version=digest.hexdigest()[:12],
+    )

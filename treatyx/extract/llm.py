@@ -9,7 +9,6 @@ the model with those messages. Transport failures are retried underneath (transp
 from __future__ import annotations
 
 import contextvars
-import datetime as dt
 import json
 import re
 import time
@@ -26,6 +25,7 @@ from treatyx import validate
 from treatyx.extract import facts
 from treatyx.extract.base import Extraction
 from treatyx.extract.chunking import Chunk, chunk
+from treatyx.extract.loop import BackgroundLoop
 from treatyx.extract.prompting import Prompt, fence, load_prompt
 from treatyx.extract.transport import retrying
 from treatyx.loading import SourceDocument
@@ -249,9 +249,13 @@ def default_mode(base_url: str | None, backend: str) -> str:
 
 @dataclass
 class LLMBackend:
-    """Extraction through any OpenAI-compatible endpoint."""
+    """Extraction through any OpenAI-compatible endpoint.
 
-    client: openai.OpenAI
+    The work is async (many requests in flight in a batch); `extract` is the blocking
+    face of it for scripts and the CLI.
+    """
+
+    client: openai.AsyncOpenAI
     model: str
     name: str = "openai"
     mode: str = "json"
@@ -259,12 +263,16 @@ class LLMBackend:
     max_chunk_tokens: int = 1500
     max_completion_tokens: int = 1200
     seed: int | None = 7
+    transport_attempts: int = 6
+    initial_wait: float = 1.0
     prompt: Prompt = field(default_factory=load_prompt)
+    loop: BackgroundLoop = field(default_factory=BackgroundLoop, repr=False)
     _structured: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        create = retrying(self.client.chat.completions.create, on_attempt=_count_request)
-        self._structured = instructor.Instructor(
+        create = retrying(self.client.chat.completions.create, attempts=self.transport_attempts,
+                          initial_wait=self.initial_wait, on_attempt=_count_request)
+        self._structured = instructor.AsyncInstructor(
             client=self.client,
             create=instructor.patch(create=create, mode=MODES[self.mode]),
             mode=MODES[self.mode],
@@ -276,6 +284,10 @@ class LLMBackend:
         return self.prompt.version
 
     def extract(self, document: SourceDocument) -> Extraction:
+        return self.loop.run(self.aextract(document))
+
+    async def aextract(self, document: SourceDocument) -> Extraction:
+        """Runs on the backend's own loop (see `loop.BackgroundLoop`)."""
         usage = Usage()
         token = _usage.set(usage)
         try:
@@ -284,14 +296,14 @@ class LLMBackend:
             agreements: list[Agreement] = []
             notes: list[Issue] = []
             for piece in pieces:
-                found, found_notes = self._extract_piece(document, piece)
+                found, found_notes = await self._extract_piece(document, piece)
                 notes += _shift_paths(found_notes, len(agreements))
                 agreements = merge(agreements, found)
             return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)
         finally:
             _usage.reset(token)
 
-    def _extract_piece(
+    async def _extract_piece(
         self, document: SourceDocument, piece: Chunk
     ) -> tuple[list[Agreement], list[Issue]]:
         context = {
@@ -312,7 +324,7 @@ class LLMBackend:
         if self.seed is not None:
             request["seed"] = self.seed
         try:
-            words = self._structured.chat.completions.create(**request)
+            words = await self._structured.chat.completions.create(**request)
             return words._resolved, words._notes
         except instructor.core.InstructorRetryException as failure:
             # Out of re-asks: keep the last answer; the pipeline's validator marks (and,
@@ -322,6 +334,10 @@ class LLMBackend:
                 raise
             agreements, notes, _ = resolve(last, document, piece)
             return agreements, notes
+
+    def close(self) -> None:
+        self.loop.run(self.client.close())
+        self.loop.close()
 
 
 def _last_answer(failure: Exception) -> ArticleWords | None:
@@ -393,12 +409,17 @@ def open_llm_backend(
             from treatyx.commands import UsageError
 
             raise UsageError("--backend openai needs --model (or TREATYX_MODEL)")
-        client = openai.OpenAI(base_url=options.base_url, api_key=options.api_key or "none",
-                               max_retries=0, timeout=options.timeout)
+        client = openai.AsyncOpenAI(base_url=options.base_url,
+                                    api_key=options.api_key or "none",
+                                    max_retries=0, timeout=options.timeout)
         mode = options.mode or default_mode(options.base_url, name)
         say(f"backend openai: model {options.model} at {_host(options.base_url)}, mode {mode}")
-        yield LLMBackend(client=client, model=options.model, name="openai", mode=mode,
-                         max_retries=options.max_retries)
+        backend = LLMBackend(client=client, model=options.model, name="openai", mode=mode,
+                             max_retries=options.max_retries)
+        try:
+            yield backend
+        finally:
+            backend.close()
         return
     from treatyx import local_model
 
@@ -411,10 +432,14 @@ def open_llm_backend(
     with local_model.LocalServer(path) as server:
         say(f"backend local: {server.model} on llama.cpp at {server.base_url} "
             f"(ready in {time.perf_counter() - started:.1f} s)")
-        client = openai.OpenAI(base_url=server.base_url, api_key="none", max_retries=0,
-                               timeout=options.timeout)
-        yield LLMBackend(client=client, model=server.model, name="local",
-                         mode=options.mode or "json", max_retries=options.max_retries)
+        client = openai.AsyncOpenAI(base_url=server.base_url, api_key="none", max_retries=0,
+                                    timeout=options.timeout)
+        backend = LLMBackend(client=client, model=server.model, name="local",
+                             mode=options.mode or "json", max_retries=options.max_retries)
+        try:
+            yield backend
+        finally:
+            backend.close()
 
 
 def _host(base_url: str | None) -> str:

@@ -30,7 +30,8 @@ _STATUS: list[tuple[AgreementStatus, str]] = [
                                  r"terminat\w*|expired|abandon\w*|tore up"),
     (AgreementStatus.suspended, r"suspend\w*|froze|frozen|freez\w*|halt\w*"),
     (AgreementStatus.extended, r"extend\w*|renew\w*|prolong\w*"),
-    (AgreementStatus.in_force, r"ratif\w*|(?:entered|enter|came|come|comes) into force|took effect"),
+    (AgreementStatus.in_force, r"ratif\w*|(?:entered|enter|came|come|comes) into force|"
+                               r"took effect"),
     (AgreementStatus.planned, r"will sign|(?:is|are|was|were) (?:due|set|expected|scheduled) to "
                               r"sign|to be signed|plan\w* to sign|(?:is|are) to sign|to sign"),
     (AgreementStatus.negotiating, r"negotiat\w*|talks"),

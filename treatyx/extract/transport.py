@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import inspect
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -93,8 +94,6 @@ def retrying(
         if on_attempt:
             on_attempt()
         return await call(*args, **kwargs)
-
-    import inspect
 
     if inspect.iscoroutinefunction(call):
         return tenacity.AsyncRetrying(**policy).wraps(once_async)  # type: ignore[return-value]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from treatyx import validate
-from treatyx.extract.base import Backend
+from treatyx.extract.base import Backend, Extraction
 from treatyx.loading import SourceDocument
 from treatyx.models import Document, ExtractorInfo
 
@@ -23,6 +23,20 @@ def process(
 ) -> Document:
     started = time.perf_counter()
     extraction = backend.extract(source)
+    return assemble(source, backend, extraction, seconds=time.perf_counter() - started,
+                    strict=strict, include_text=include_text)
+
+
+def assemble(
+    source: SourceDocument,
+    backend: Backend,
+    extraction: Extraction,
+    *,
+    seconds: float,
+    strict: bool = False,
+    include_text: bool = False,
+) -> Document:
+    """The output document: extraction validated against the source, with provenance."""
     document = Document(
         doc_id=source.doc_id,
         title=source.title,
@@ -39,7 +53,7 @@ def process(
         model=backend.model,
         prompt_version=backend.prompt_version,
         usage=extraction.usage,
-        seconds=round(time.perf_counter() - started, 3),
+        seconds=round(seconds, 3),
     )
     if include_text:
         document.text = source.text

@@ -1,0 +1,107 @@
+"""Writing results so that a batch survives interruption.
+
+Each finished document is appended and flushed at once; a rerun with the same output
+skips the doc_ids already there, repairs a torn last line left by a crash, and retries
+the documents that failed (listed in `<out>.errors.jsonl`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TextIO
+
+from treatyx.models import Document
+
+
+def errors_path(output: Path) -> Path:
+    return output.with_name(output.name + ".errors.jsonl")
+
+
+class ResumableOutput:
+    """JSONL output opened for appending, knowing which documents it already holds."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.repaired = repair_torn_tail(path)
+        self.done: set[str] = done_ids(path)
+        self.previous_failures: dict[str, str] = _failures(errors_path(path))
+        self._out: TextIO | None = None
+        self._errors: TextIO | None = None
+
+    def __enter__(self) -> ResumableOutput:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._out = self.path.open("a", encoding="utf-8")
+        # Failures are retried on each run, so this run starts their list afresh.
+        self._errors = errors_path(self.path).open("w", encoding="utf-8")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for handle in (self._out, self._errors):
+            if handle is not None:
+                handle.close()
+        error_file = errors_path(self.path)
+        if error_file.exists() and error_file.stat().st_size == 0:
+            error_file.unlink()
+
+    def write(self, document: Document) -> None:
+        assert self._out is not None
+        self._out.write(document.model_dump_json() + "\n")
+        self._out.flush()
+        os.fsync(self._out.fileno())
+        self.done.add(document.doc_id)
+
+    def fail(self, doc_id: str, source: str, reason: str) -> None:
+        assert self._errors is not None
+        self._errors.write(json.dumps({"doc_id": doc_id, "source": source, "error": reason},
+                                      ensure_ascii=False) + "\n")
+        self._errors.flush()
+
+
+def repair_torn_tail(path: Path) -> bool:
+    """Cut a last line that a crash left unfinished (no newline or not JSON)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    with path.open("rb+") as handle:
+        data = handle.read()
+        keep = len(data)
+        if not data.endswith(b"\n"):
+            keep = data.rfind(b"\n") + 1
+        else:
+            last_start = data.rfind(b"\n", 0, len(data) - 1) + 1
+            try:
+                json.loads(data[last_start:])
+            except ValueError:
+                keep = last_start
+        if keep == len(data):
+            return False
+        handle.truncate(keep)
+        return True
+
+
+def done_ids(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    ids = set()
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                try:
+                    ids.add(json.loads(line)["doc_id"])
+                except (ValueError, KeyError, TypeError):
+                    continue
+    return ids
+
+
+def _failures(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    failures = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+            failures[row["doc_id"]] = row["error"]
+        except (ValueError, KeyError, TypeError):
+            continue
+    return failures

@@ -1,0 +1,162 @@
+"""Running many documents: bounded concurrency, the response cache, rate limits.
+
+One document's failure never stops the others: every input yields exactly one
+`Outcome`, a document or an error line, in the order documents finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from treatyx.cache import ExtractionCache, cache_key
+from treatyx.extract.base import Backend, Extraction
+from treatyx.loading import LoadError, SourceDocument
+from treatyx.models import Document, Usage
+from treatyx.pipeline import assemble
+
+
+@dataclass
+class Outcome:
+    source: str
+    doc_id: str | None
+    document: Document | None = None
+    error: str | None = None
+    cached: bool = False
+
+
+@dataclass
+class Tally:
+    documents: int = 0
+    failures: int = 0
+    cache_hits: int = 0
+    usage: Usage = field(default_factory=Usage)
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+    def count(self, outcome: Outcome) -> None:
+        if outcome.document is not None:
+            self.documents += 1
+            self.cache_hits += outcome.cached
+            if not outcome.cached and outcome.document.extractor is not None:
+                self.usage = self.usage + outcome.document.extractor.usage
+        else:
+            self.failures += 1
+
+    def summary(self) -> str:
+        rate = self.documents / self.seconds if self.seconds else 0.0
+        return (f"{self.documents} document(s), {self.failures} failed, "
+                f"{self.usage.prompt_tokens + self.usage.completion_tokens} tokens "
+                f"({self.usage.prompt_tokens} prompt), {self.usage.requests} requests, "
+                f"{self.cache_hits} cache hit(s), {self.seconds:.1f} s ({rate:.2f} docs/s)")
+
+
+def backend_identity(backend: Backend) -> tuple:
+    """What decides a backend's answer, for the cache key (never the API key)."""
+    client = getattr(backend, "client", None)
+    return (backend.name, str(getattr(client, "base_url", "")), backend.model,
+            getattr(backend, "mode", None), backend.prompt_version,
+            getattr(backend, "max_chunk_tokens", None))
+
+
+@dataclass
+class Runner:
+    backend: Backend
+    strict: bool = False
+    include_text: bool = False
+    concurrency: int = 4
+    cache: ExtractionCache | None = None
+
+    def _key(self, source: SourceDocument) -> str:
+        return cache_key(*backend_identity(self.backend), source.body_start, source.body_end,
+                         source.published, source.text)
+
+    def _cached(self, source: SourceDocument) -> Extraction | None:
+        return self.cache.get(self._key(source)) if self.cache is not None else None
+
+    def _finish(self, source: SourceDocument, extraction: Extraction, seconds: float,
+                cached: bool) -> Outcome:
+        if self.cache is not None and not cached:
+            self.cache.put(self._key(source), extraction)
+        document = assemble(source, self.backend, extraction, seconds=seconds,
+                            strict=self.strict, include_text=self.include_text)
+        return Outcome(source.source, source.doc_id, document, cached=cached)
+
+    def one(self, source: SourceDocument) -> Outcome:
+        started = time.perf_counter()
+        try:
+            cached = self._cached(source)
+            extraction = cached or self.backend.extract(source)
+            return self._finish(source, extraction, time.perf_counter() - started,
+                                cached is not None)
+        except Exception as error:  # one document's failure must not lose the others
+            return _failed(source, error)
+
+    def run(self, items: Iterable[SourceDocument | LoadError]) -> Iterator[Outcome]:
+        """Outcomes as documents finish; at most `concurrency` extractions in flight."""
+        aextract = getattr(self.backend, "aextract", None)
+        loop = getattr(self.backend, "loop", None)
+        if aextract is None or loop is None or self.concurrency <= 1:
+            for item in items:
+                yield _load_failure(item) if isinstance(item, LoadError) else self.one(item)
+            return
+        yield from self._run_concurrently(items, loop)
+
+    def _run_concurrently(self, items, loop) -> Iterator[Outcome]:
+        pending: set = set()
+        for item in items:
+            if isinstance(item, LoadError):
+                yield _load_failure(item)
+                continue
+            cached = self._cached(item)
+            if cached is not None:
+                yield self._finish(item, cached, 0.0, True)
+                continue
+            pending.add(loop.submit(self._one_async(item)))
+            while len(pending) >= self.concurrency:
+                yield from _drain(pending, block=True)
+            yield from _drain(pending, block=False)
+        while pending:
+            yield from _drain(pending, block=True)
+
+    async def _one_async(self, source: SourceDocument) -> Outcome:
+        started = time.perf_counter()
+        try:
+            extraction = await self.backend.aextract(source)  # type: ignore[attr-defined]
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            return _failed(source, error)
+        try:
+            return self._finish(source, extraction, time.perf_counter() - started, False)
+        except Exception as error:
+            return _failed(source, error)
+
+
+def _drain(pending: set, *, block: bool) -> Iterator[Outcome]:
+    import concurrent.futures as cf
+
+    if block:
+        done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+    else:
+        done = {f for f in pending if f.done()}
+    for future in done:
+        pending.discard(future)
+        yield future.result()
+
+
+def _load_failure(error: LoadError) -> Outcome:
+    return Outcome(source=error.path, doc_id=None, error=str(error))
+
+
+def _failed(source: SourceDocument, error: BaseException) -> Outcome:
+    text = " ".join(str(error).split()) or type(error).__name__
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return Outcome(source.source, source.doc_id,
+                   error=f"{source.source}: extraction failed: {type(error).__name__}: {text}")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--include-text", action="store_true", help="write the document text too")
     ex.add_argument("--strict", action="store_true",
                     help="drop facts with validator errors (they stay listed in validation)")
+    ex.add_argument("--concurrency", type=_positive, default=4,
+                    help="documents in flight at once for LLM backends (default 4)")
+    ex.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     _add_llm_options(ex)
 
     va = commands.add_parser("validate", help="check extraction output against its sources")
@@ -104,10 +106,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-
-
-def _dump(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
 
 from treatyx.backends import BackendOptions, open_backend
+from treatyx.cache import ExtractionCache
 from treatyx.loading import LoadError, SourceDocument, iter_documents
-from treatyx.models import Document, output_json_schema
-from treatyx.pipeline import process
+from treatyx.models import output_json_schema
+from treatyx.output import ResumableOutput
+from treatyx.progress import Progress
+from treatyx.runner import Runner, Tally
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -27,81 +30,63 @@ def say(message: str) -> None:
 
 def run_extract(args: argparse.Namespace) -> int:
     options = BackendOptions.from_args(args)
-    failed = 0
-    documents = iter_documents(args.paths, published=args.published)
+    sources = iter_documents(args.paths, published=args.published)
+    single = args.output is None
+    if single:
+        # One document and no -o: pretty JSON; more than one: JSONL, one a line.
+        sources, single = _peek_single(sources)
+    tally = Tally()
     with open_backend(options, say=say) as backend:
-        results = _results(documents, backend, args)
-        first = next(results, None)
-        second = next(results, None) if first is not None else None
-        if args.output is None and first is not None and second is None:
-            doc, error = first
-            if doc is not None:
-                print(doc.model_dump_json(indent=2))
-            return _report(error) if error else EXIT_OK
-        with _open_output(args.output) as out:
-            for item in _chain(first, second, results):
-                doc, error = item
-                if doc is not None:
-                    out.write(doc.model_dump_json() + "\n")
-                    out.flush()
+        runner = Runner(backend, strict=args.strict, include_text=args.include_text,
+                        concurrency=args.concurrency, cache=_cache(args, backend))
+        if args.output is not None:
+            return _extract_to_file(runner, sources, args.output, tally)
+        for outcome in runner.run(sources):
+            tally.count(outcome)
+            if outcome.document is not None:
+                print(outcome.document.model_dump_json(indent=2 if single else None),
+                      flush=True)
+            else:
+                say(f"error: {outcome.error}")
+    say(tally.summary())
+    return EXIT_FAILED if tally.failures else EXIT_OK
+
+
+def _peek_single(sources: Iterator) -> tuple[Iterator, bool]:
+    first = next(sources, None)
+    second = next(sources, None) if first is not None else None
+    items = [x for x in (first, second) if x is not None]
+    return itertools.chain(items, sources), second is None
+
+
+def _cache(args: argparse.Namespace, backend) -> ExtractionCache | None:
+    if args.no_cache or backend.name == "rules":
+        return None
+    from treatyx.local_model import cache_root
+
+    return ExtractionCache(cache_root(args.cache_dir) / "responses")
+
+
+def _extract_to_file(runner: Runner, sources: Iterator, path: Path, tally: Tally) -> int:
+    """Resumable: skip what the file holds, append each result as it finishes."""
+    with ResumableOutput(path) as out:
+        if out.repaired:
+            say(f"{path}: cut a torn last line left by an interrupted run")
+        if out.done:
+            say(f"{path}: {len(out.done)} document(s) already done; skipping them")
+        todo = (s for s in sources if isinstance(s, LoadError) or s.doc_id not in out.done)
+        progress = Progress(enabled=sys.stderr.isatty())
+        with progress:
+            for outcome in runner.run(todo):
+                tally.count(outcome)
+                if outcome.document is not None:
+                    out.write(outcome.document)
                 else:
-                    failed += _report(error)
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-def _results(
-    documents: Iterator[SourceDocument | LoadError], backend, args: argparse.Namespace
-) -> Iterator[tuple[Document | None, str | None]]:
-    for source in documents:
-        if isinstance(source, LoadError):
-            yield None, str(source)
-            continue
-        try:
-            yield process(source, backend, strict=args.strict,
-                          include_text=args.include_text), None
-        except Exception as error:  # one document's failure must not lose the others
-            yield None, f"{source.source}: extraction failed: {_one_line(error)}"
-
-
-def _chain(first, second, rest):
-    for item in (first, second):
-        if item is not None:
-            yield item
-    yield from rest
-
-
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) <= 300 else text[:297] + "..."
-
-
-def _report(error: str | None) -> int:
-    if error:
-        print(f"treatyx: error: {error}", file=sys.stderr, flush=True)
-        return 1
-    return 0
-
-
-class _open_output:
-    """stdout, or a file opened for writing; a context manager either way."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.handle: TextIO | None = None
-
-    def __enter__(self) -> TextIO:
-        if self.path is None:
-            return sys.stdout
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.handle = self.path.open("w", encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"{self.path}: cannot write: {error.strerror}") from None
-        return self.handle
-
-    def __exit__(self, *exc) -> None:
-        if self.handle is not None:
-            self.handle.close()
+                    out.fail(outcome.doc_id or "", outcome.source, outcome.error or "")
+                    say(f"error: {outcome.error}")
+                progress.update(tally)
+    say(tally.summary())
+    return EXIT_FAILED if tally.failures else EXIT_OK
 
 
 def run_schema(args: argparse.Namespace) -> int:

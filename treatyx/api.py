@@ -1,0 +1,158 @@
+"""The library face of treatyx, for notebooks and research pipelines.
+
+    from treatyx import Extractor
+    with Extractor(backend="rules") as ex:
+        doc = ex.extract("Japan and Australia signed a defence pact on Thursday.",
+                         published="2022-01-08")
+
+Results are the contract's pydantic models. `extract_many` streams with the same
+concurrency, cache and retry behaviour as the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from treatyx.backends import BackendOptions, open_backend
+from treatyx.cache import ExtractionCache
+from treatyx.loading import LoadError, SourceDocument, document_from_text
+from treatyx.models import Document
+from treatyx.runner import Runner
+
+Input = str | SourceDocument | Mapping[str, Any]
+"""A text, a loaded document, or a mapping with `text` and optional `id`/`doc_id`,
+`title`, `published` (the fields of a JSONL corpus row)."""
+
+
+def _date(value: str | dt.date | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def as_source(item: Input, *, doc_id: str = "doc", published=None, title=None) -> SourceDocument:
+    if isinstance(item, SourceDocument):
+        return item
+    if isinstance(item, str):
+        return document_from_text(item, doc_id, title=title, published=_date(published))
+    row = dict(item)
+    return document_from_text(
+        row["text"],
+        str(row.get("doc_id") or row.get("id") or doc_id),
+        title=row.get("title", title),
+        published=_date(row.get("published", published)),
+    )
+
+
+class Extractor:
+    """An open backend plus the validator: reuse one for many documents.
+
+    backend: "auto" (a configured endpoint, else the pulled local model, else rules),
+    "rules", "openai" or "local". The local backend starts llama.cpp's server on first
+    use and stops it on `close()` (or at the end of a `with` block).
+    """
+
+    def __init__(
+        self,
+        backend: str = "auto",
+        *,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        mode: str | None = None,
+        max_retries: int = 2,
+        timeout: float = 120.0,
+        strict: bool = False,
+        concurrency: int = 4,
+        cache: bool = True,
+        cache_dir: str | Path | None = None,
+    ) -> None:
+        self.options = BackendOptions(
+            backend=backend, model=model, base_url=base_url, api_key=api_key, mode=mode,
+            max_retries=max_retries, timeout=timeout,
+            cache_dir=Path(cache_dir) if cache_dir else None,
+        )
+        self.strict = strict
+        self.concurrency = concurrency
+        self.use_cache = cache
+        self._stack: ExitStack | None = None
+        self._runner: Runner | None = None
+
+    @property
+    def runner(self) -> Runner:
+        if self._runner is None:
+            self._stack = ExitStack()
+            backend = self._stack.enter_context(open_backend(self.options))
+            cache = None
+            if self.use_cache and backend.name != "rules":
+                from treatyx.local_model import cache_root
+
+                cache = ExtractionCache(cache_root(self.options.cache_dir) / "responses")
+            self._runner = Runner(backend, strict=self.strict, concurrency=self.concurrency,
+                                  cache=cache)
+        return self._runner
+
+    def extract(
+        self,
+        text: Input,
+        *,
+        published: str | dt.date | None = None,
+        doc_id: str = "doc",
+        title: str | None = None,
+    ) -> Document:
+        """One document; raises on failure (ValueError for bad input)."""
+        outcome = self.runner.one(as_source(text, doc_id=doc_id, published=published,
+                                            title=title))
+        if outcome.document is None:
+            raise RuntimeError(outcome.error)
+        return outcome.document
+
+    def extract_many(self, items: Iterable[Input]) -> Iterator[Document]:
+        """Documents as they finish (not in input order); failures are raised at the end
+        as one error listing them, after every other document was yielded."""
+        failures: list[str] = []
+        sources = (as_source(item, doc_id=f"doc{n}") if not isinstance(item, LoadError)
+                   else item for n, item in enumerate(items))
+        for outcome in self.runner.run(sources):
+            if outcome.document is not None:
+                yield outcome.document
+            else:
+                failures.append(outcome.error or "unknown error")
+        if failures:
+            raise RuntimeError(f"{len(failures)} document(s) failed: " + "; ".join(failures))
+
+    async def aextract(self, text: Input, **kwargs: Any) -> Document:
+        """`extract` for async code: the request runs on the backend's own loop."""
+        import asyncio
+
+        return await asyncio.to_thread(self.extract, text, **kwargs)
+
+    async def aextract_many(self, items: Iterable[Input]) -> AsyncIterator[Document]:
+        import asyncio
+
+        iterator = iter(self.extract_many(items))
+        sentinel = object()
+        while (document := await asyncio.to_thread(next, iterator, sentinel)) is not sentinel:
+            yield document  # type: ignore[misc]
+
+    def close(self) -> None:
+        if self._stack is not None:
+            self._stack.close()
+        self._stack = self._runner = None
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def extract(text: Input, *, backend: str = "auto", published=None, doc_id: str = "doc",
+            **options: Any) -> Document:
+    """One-off extraction: opens a backend, extracts, closes it."""
+    with Extractor(backend, **options) as extractor:
+        return extractor.extract(text, published=published, doc_id=doc_id)

@@ -3,7 +3,17 @@
 Spans index into `text` exactly as loaded, so the text is never rewritten; the article
 body is a region of it (`body_start`, `body_end`) that stops where web boilerplate
 ("Related Stories", headline lists) begins, so deals mentioned there are never read.
-Bad input becomes a `LoadError` whose message is one line naming the file.
+Bad input becomes a `LoadError` whose message is one line naming the file, and
+`iter_documents` yields it instead of raising, so one bad file never stops a corpus run.
+
+Layouts of a text document:
+
+- the seed's layout: a header line ` date YYYY-MM-DD N` and/or a dateline such as
+  `Saturday 8 January 2022 - 07:19`, a blank line, the headline (the title), the body.
+  The body starts at the headline because headlines name parties too.
+- anything else is plain text: no title, no date (unless given), the body starts at the
+  first non-blank character. Guessing a headline from plain text was left out on purpose:
+  a wrong title is worse than none.
 """
 
 from __future__ import annotations
@@ -15,7 +25,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-DOCUMENT_SUFFIXES = {".txt", ".text", ".html", ".htm", ".jsonl"}
+DOCUMENT_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".jsonl"})
+"""What a directory is searched for; a file named explicitly is read whatever its name."""
+
+HTML_SUFFIXES = frozenset({".html", ".htm"})
 
 
 @dataclass(frozen=True)
@@ -37,41 +50,113 @@ class LoadError(Exception):
     """One bad input: `str(error)` is a single line "<path>[:<line>]: <problem>"."""
 
     def __init__(self, path: str | Path, problem: str, line: int | None = None) -> None:
-        self.path, self.problem, self.line = str(path), problem, line
+        self.path, self.line = str(path), line
+        self.problem = " ".join(problem.split())  # one line, whatever the cause said
         where = f"{self.path}:{line}" if line is not None else self.path
-        super().__init__(f"{where}: {problem}")
+        super().__init__(f"{where}: {self.problem}")
+
+    def __reduce__(self):  # the default would call __init__ with the message alone
+        return (LoadError, (self.path, self.problem, self.line))
 
 
 # --- boilerplate -------------------------------------------------------------------
 
-BOILERPLATE_MARKERS = (
-    "related stories", "related articles", "related news", "related posts", "featured stories",
-    "read more", "read also", "also read", "more stories", "most popular", "most read",
-    "recommended", "you may also like", "share this", "share this article", "comment",
-    "comments", "leave a comment", "tags:", "trending",
+BOILERPLATE_LINES = frozenset(
+    {
+        "related stories",
+        "related articles",
+        "related news",
+        "related posts",
+        "featured stories",
+        "more stories",
+        "most popular",
+        "most read",
+        "read more",
+        "read also",
+        "also read",
+        "you may also like",
+        "recommended",
+        "trending",
+        "share this",
+        "share this article",
+        "share this story",
+        "comment",
+        "comments",
+        "leave a comment",
+        "tags",
+    }
 )
-"""Lines that, standing alone, open the part of a page that is not the article."""
+"""A line that is exactly one of these (any case, trailing ':' ignored) opens the part of
+a web page after the article. Whole lines only: "Comment" inside a sentence is text."""
 
+BOILERPLATE_PREFIXES = ("tags:", "share this")
+"""Short lines starting with these are tag lists and share bars ("Tags: Japan, US")."""
+
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTHS = {name.lower(): i for i, name in enumerate(_MONTH.strip("()").split("|"), start=1)}
 _DATE_LINE = re.compile(
-    r"^\s*\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
-    r"November|December) \d{4}\s*$")
+    rf"^(\d{{1,2}} {_MONTH} \d{{4}}|{_MONTH} \d{{1,2}}, \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})$",
+    re.IGNORECASE,
+)
+_SMALL = "a an and as at but by for from in of on or the to vs with"
+_SMALL_WORDS = frozenset(_SMALL.split())
+_HEADLINE_MAX = 150
 
 
-def body_end(text: str, start: int = 0) -> int:
-    """Where the article ends: before the first boilerplate line, or a headline list
-    (a line repeated on the next line, or followed by a bare date line)."""
-    lines = text[start:].splitlines(keepends=True)
-    offset = start
+def _is_boilerplate_line(line: str) -> bool:
+    lowered = line.lower()
+    if lowered.rstrip(":").rstrip() in BOILERPLATE_LINES:
+        return True
+    return len(line) < 100 and lowered.startswith(BOILERPLATE_PREFIXES)
+
+
+def _looks_like_headline(line: str) -> bool:
+    """Short, not a sentence, and mostly Title Case (the words that are not small words)."""
+    if not line or len(line) > _HEADLINE_MAX or line.endswith((".", ",", ";", "!", "?")):
+        return False
+    words = [w.strip("\"'‘’“”()[]") for w in line.split()]
+    words = [w for w in words if w[:1].isalpha() and w.lower() not in _SMALL_WORDS]
+    return bool(words) and sum(w[0].isupper() for w in words) * 2 >= len(words)
+
+
+def _headline_item(lines: list[str], i: int) -> int | None:
+    """End of a headline-list item at `i` (a headline repeated or followed by a date line;
+    the seed's lists do both), else None."""
+    if i + 1 >= len(lines) or not _looks_like_headline(lines[i]):
+        return None
+    j = i + 1
+    if lines[j] == lines[i]:
+        j += 1
+    elif not _DATE_LINE.match(lines[j]):
+        return None
+    if j < len(lines) and _DATE_LINE.match(lines[j]):
+        j += 1
+    return j
+
+
+def _headline_run(lines: list[str], i: int) -> bool:
+    """A run of headline-list items starts at `i`: two items in a row, or one that ends the
+    text. One repeated line alone is not enough (a headline may repeat above its story)."""
+    end = _headline_item(lines, i)
+    if end is None:
+        return False
+    while end < len(lines) and not lines[end]:
+        end += 1
+    return end == len(lines) or _headline_item(lines, end) is not None
+
+
+def find_body_end(text: str, start: int = 0) -> int:
+    """Where the article that starts at `start` ends: before the first boilerplate line or
+    headline-list run, with trailing whitespace dropped. The first line is never cut (it is
+    the headline or the first paragraph, and sites label opinion pieces "Comment")."""
+    raw = text[start:].splitlines(keepends=True)
+    lines = [line.strip() for line in raw]
+    offset, seen_text = start, False
     for i, line in enumerate(lines):
-        stripped = line.strip()
-        following = lines[i + 1].strip() if i + 1 < len(lines) else None
-        if (stripped.lower().rstrip(":") in BOILERPLATE_MARKERS
-                or stripped.lower() in BOILERPLATE_MARKERS
-                or (stripped and following == stripped and len(stripped) < 200)
-                or (stripped and following is not None and _DATE_LINE.match(following)
-                    and len(stripped) < 200 and not stripped.endswith((".", '"')))):
+        if seen_text and line and (_is_boilerplate_line(line) or _headline_run(lines, i)):
             return _trim(text, start, offset)
-        offset += len(line)
+        seen_text = seen_text or bool(line)
+        offset += len(raw[i])
     return _trim(text, start, len(text))
 
 
@@ -83,9 +168,10 @@ def _trim(text: str, start: int, end: int) -> int:
 
 # --- one document from text ----------------------------------------------------------
 
-_HEADER = re.compile(r"^ ?date (\d{4}-\d{2}-\d{2})\b[^\n]*\n")
+_HEADER = re.compile(r" ?date (\d{4}-\d{2}-\d{2})\b[^\n]*\n")
 _DATELINE = re.compile(
-    r"^[A-Z][a-z]+day,? \d{1,2} [A-Z][a-z]+ \d{4}(?: - \d{1,2}:\d{2})?[ \t]*\n")
+    rf"(?:[A-Z][a-z]+day,? )?(\d{{1,2}}) {_MONTH} (\d{{4}})(?: - \d{{1,2}}:\d{{2}})?[ \t]*\r?\n"
+)
 
 
 def document_from_text(
@@ -96,35 +182,53 @@ def document_from_text(
     published: dt.date | None = None,
     source: str = "<text>",
 ) -> SourceDocument:
-    """A document from its text; reads the seed's header layout when present."""
+    """A document from its text; reads the seed's header layout when present. Given
+    `title`/`published` win over what the text says."""
     if not text.strip():
-        raise LoadError(source, "empty document")
+        raise LoadError(source, "empty document (only whitespace)")
     start = 0
     header = _HEADER.match(text)
-    if header:
-        if published is None:
-            published = _parse_date(header.group(1), source)
-        start = header.end()
-        if dateline := _DATELINE.match(text, start):
-            start = dateline.end()
-        while start < len(text) and text[start].isspace():
-            start += 1
+    dateline = _DATELINE.match(text, header.end() if header else 0)
+    if header or dateline:
+        if published is None and header:
+            published = _parse_date(header.group(1), source, what="header date")
+        elif published is None and dateline:
+            day, month, year = dateline.groups()
+            published = _safe_date(int(year), _MONTHS[month.lower()], int(day))
+        start = (dateline or header).end()
+        start = _skip_space(text, start)
         if title is None:
             title = text[start:].split("\n", 1)[0].strip() or None
     else:
-        while start < len(text) and text[start].isspace():
-            start += 1
-    return SourceDocument(doc_id, text, title, published, start, body_end(text, start), source)
+        start = _skip_space(text, 0)
+    return SourceDocument(doc_id, text, title, published, start, find_body_end(text, start), source)
 
 
-def _parse_date(value: object, source: str, line: int | None = None) -> dt.date | None:
-    if value in (None, ""):
-        return None
+def _skip_space(text: str, i: int) -> int:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    return i
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(str(value)[:10])
+        return dt.date(year, month, day)
     except ValueError:
-        raise LoadError(source, f"bad published date {value!r} (want YYYY-MM-DD)",
-                        line) from None
+        return None
+
+
+def _parse_date(
+    value: object, source: str, line: int | None = None, what: str = "published date"
+) -> dt.date | None:
+    """ISO date, or the date part of an ISO timestamp; anything else is the user's mistake."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            pass
+    raise LoadError(source, f"bad {what} {value!r} (want YYYY-MM-DD)", line)
 
 
 # --- files ---------------------------------------------------------------------------
@@ -138,104 +242,187 @@ def _read_text(path: Path) -> str:
     except IsADirectoryError:
         raise LoadError(path, "is a directory") from None
     except OSError as error:
-        raise LoadError(path, f"cannot read: {error.strerror}") from None
+        raise LoadError(path, f"cannot read: {error.strerror or error}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise LoadError(path, f"not UTF-8 text (undecodable byte at offset {error.start})"
-                        ) from None
+        at = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        raise LoadError(
+            path,
+            f"not UTF-8 text (undecodable byte 0x{data[at]:02x} at "
+            f"byte offset {at}); convert it to UTF-8",
+        ) from None
 
 
 def load_document(path: str | Path, *, published: dt.date | None = None) -> SourceDocument:
-    """One .txt or .html/.htm file (any other name is read as plain text)."""
+    """One .txt or .html/.htm file (any other name is read as plain text); the doc_id is
+    the file name without its extension."""
     path = Path(path)
+    if path.suffix.lower() == ".jsonl":
+        raise LoadError(path, "a JSONL file holds many documents; use iter_documents")
     text = _read_text(path)
-    if path.suffix.lower() in {".html", ".htm"}:
+    if path.suffix.lower() in HTML_SUFFIXES:
         return _from_html(text, path, published)
     return document_from_text(text, path.stem, published=published, source=str(path))
 
 
 def _from_html(page: str, path: Path, published: dt.date | None) -> SourceDocument:
+    """The main text as trafilatura extracts it (offline). Dates come only from the page's
+    markup: trafilatura's extensive search guesses from any year in the text ("delivered
+    from 2022" became 2022-01-01), so it is off, and a dateline opening the text is the
+    fallback."""
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(page, with_metadata=True, include_comments=False,
-                                            include_tables=False, favor_precision=True)
-    if extracted is None or not (getattr(extracted, "text", None) or "").strip():
+    if not page.strip():
+        raise LoadError(path, "empty document (only whitespace)")
+    try:
+        extracted = trafilatura.bare_extraction(
+            page,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except Exception as error:  # a parser failure is a bad file, not a crash
+        raise LoadError(path, f"cannot parse HTML: {type(error).__name__}: {error}") from None
+    text = getattr(extracted, "text", None) or ""
+    if not text.strip():
         raise LoadError(path, "no article text found in the HTML page")
-    text = extracted.text
-    if published is None and getattr(extracted, "date", None):
-        published = _parse_date(extracted.date, str(path))
-    title = getattr(extracted, "title", None)
-    return SourceDocument(path.stem, text, title, published, 0, body_end(text, 0), str(path))
+    if published is None:
+        date = getattr(extracted, "date", None)
+        published = _parse_date(date, str(path)) if date else _leading_date(text)
+    title = (getattr(extracted, "title", None) or "").strip() or None
+    start = _skip_space(text, 0)
+    return SourceDocument(
+        path.stem, text, title, published, start, find_body_end(text, start), str(path)
+    )
 
 
-def _iter_jsonl(path: Path, published: dt.date | None) -> Iterator[SourceDocument | LoadError]:
+_LEADING_DATE = re.compile(
+    rf"\b(\d{{1,2}}) {_MONTH},? (\d{{4}})\b|\b{_MONTH} (\d{{1,2}}), (\d{{4}})\b"
+)
+
+
+def _leading_date(text: str) -> dt.date | None:
+    """A full date in the first three lines (a dateline), else None."""
+    head = "\n".join(text.split("\n", 3)[:3])
+    match = _LEADING_DATE.search(head)
+    if not match:
+        return None
+    d1, m1, y1, m2, d2, y2 = match.groups()
+    if m1:
+        return _safe_date(int(y1), _MONTHS[m1.lower()], int(d1))
+    return _safe_date(int(y2), _MONTHS[m2.lower()], int(d2))
+
+
+# --- JSONL -------------------------------------------------------------------------
+
+
+def _iter_jsonl(
+    path: Path, published: dt.date | None
+) -> Iterator[tuple[int | None, SourceDocument | LoadError]]:
+    """(line number, document or error) per row; a bad row never stops the file."""
     try:
         text = _read_text(path)
     except LoadError as error:
-        yield error
+        yield None, error
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    rows = 0
+    # split on "\n" only: str.splitlines would also split at U+2028 inside JSON strings
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
+        rows += 1
         try:
-            row = json.loads(line)
-        except ValueError as error:
-            yield LoadError(path, f"malformed JSON ({error.msg})", number)
-            continue
-        if not isinstance(row, dict) or "text" not in row or "id" not in row:
-            yield LoadError(path, "a row needs `id` and `text`", number)
-            continue
-        if not isinstance(row["text"], str):
-            yield LoadError(path, "`text` must be a string", number)
-            continue
-        source = f"{path}:{number}"
-        try:
-            yield document_from_text(
-                row["text"], str(row["id"]), title=row.get("title"),
-                published=published or _parse_date(row.get("published"), str(path), number),
-                source=source,
-            )
+            yield number, _jsonl_row(line, path, number, published)
         except LoadError as error:
-            yield LoadError(path, error.problem, number)
+            yield number, error
+    if not rows:
+        yield None, LoadError(path, "no documents (the JSONL file is empty)")
+
+
+def _jsonl_row(line: str, path: Path, number: int, published: dt.date | None) -> SourceDocument:
+    try:
+        row = json.loads(line)
+    except ValueError as error:
+        raise LoadError(path, f"malformed JSON ({error})", number) from None
+    if not isinstance(row, dict):
+        raise LoadError(path, "row must be a JSON object with `id` and `text`", number)
+    missing = [key for key in ("id", "text") if key not in row]
+    if missing:
+        raise LoadError(path, f"row has no {' or '.join(f'`{k}`' for k in missing)}", number)
+    doc_id, text, title = row["id"], row["text"], row.get("title")
+    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int) or not str(doc_id).strip():
+        raise LoadError(path, f"`id` must be a non-empty string or number, not {doc_id!r}", number)
+    if not isinstance(text, str):
+        raise LoadError(path, "`text` must be a string", number)
+    if title is not None and not isinstance(title, str):
+        raise LoadError(path, "`title` must be a string", number)
+    if published is None:
+        published = _parse_date(row.get("published"), str(path), number)
+    try:
+        return document_from_text(
+            text, str(doc_id), title=title, published=published, source=f"{path}:{number}"
+        )
+    except LoadError as error:
+        raise LoadError(path, error.problem, number) from None
+
+
+# --- many inputs -------------------------------------------------------------------
 
 
 def _expand(paths: Iterable[str | Path]) -> Iterator[Path | LoadError]:
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*")
-                           if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
-            if not found:
-                yield LoadError(path, "directory holds no .txt, .html, .htm or .jsonl files")
-            yield from found
-        elif not path.exists():
-            yield LoadError(path, "no such file")
-        else:
-            yield path
+        if not path.is_dir():
+            yield path if path.exists() else LoadError(path, "no such file")
+            continue
+        try:
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in DOCUMENT_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        except OSError as error:
+            yield LoadError(path, f"cannot list directory: {error.strerror or error}")
+            continue
+        if not found:
+            yield LoadError(path, "directory holds no .txt, .text, .html, .htm or .jsonl files")
+        yield from found
+
+
+def _load_one(path: Path, published: dt.date | None):
+    if path.suffix.lower() == ".jsonl":
+        yield from _iter_jsonl(path, published)
+        return
+    try:
+        yield None, load_document(path, published=published)
+    except LoadError as error:
+        yield None, error
 
 
 def iter_documents(
     paths: Iterable[str | Path], *, published: dt.date | None = None
 ) -> Iterator[SourceDocument | LoadError]:
-    """Every document under `paths`, lazily; bad inputs become LoadErrors, never raises."""
+    """Every document under `paths`, lazily and in order; directories are searched
+    recursively (sorted, hidden files skipped). Bad inputs and repeated doc_ids become
+    LoadErrors in the stream: it never raises for bad input. `published` overrides each
+    document's own date."""
     seen: dict[str, str] = {}
     for item in _expand(paths):
         if isinstance(item, LoadError):
             yield item
             continue
-        if item.suffix.lower() == ".jsonl":
-            documents: Iterable[SourceDocument | LoadError] = _iter_jsonl(item, published)
-        else:
-            try:
-                documents = [load_document(item, published=published)]
-            except LoadError as error:
-                documents = [error]
-        for document in documents:
-            if isinstance(document, SourceDocument) and document.doc_id in seen:
-                yield LoadError(document.source, f"duplicate doc_id {document.doc_id!r} "
-                                f"(first in {seen[document.doc_id]})")
-                continue
+        for line, document in _load_one(item, published):
             if isinstance(document, SourceDocument):
-                seen[document.doc_id] = document.source
+                if document.doc_id in seen:
+                    document = LoadError(
+                        item,
+                        f"duplicate doc_id {document.doc_id!r} (first in {seen[document.doc_id]})",
+                        line,
+                    )
+                else:
+                    seen[document.doc_id] = document.source
             yield document

@@ -83,7 +83,13 @@ def _fuzzy(text: str, mention: str) -> Located:
     result = fuzz.partial_ratio_alignment(mention, text, score_cutoff=FUZZY_THRESHOLD)
     if result is None:
         return Located("absent")
+    if _digits(text[result.dest_start : result.dest_end]) != _digits(mention):
+        return Located("absent")  # "$9.8 billion" is not a typo of "$9.3 billion"
     return Located("fuzzy", result.dest_start, result.dest_end, result.score)
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
 
 
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\xa0": " "})

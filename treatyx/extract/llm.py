@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from treatyx.extract.base import Extraction
 from treatyx.extract.chunking import Chunk, chunk
 from treatyx.extract.loop import BackgroundLoop
 from treatyx.extract.prompting import Prompt, fence, load_prompt
-from treatyx.extract.transport import retrying
+from treatyx.extract.transport import is_transient, retrying
 from treatyx.loading import SourceDocument
 from treatyx.models import (
     Agreement,
@@ -45,6 +46,10 @@ from treatyx.models import (
 )
 from treatyx.normalize import lookup_party, parse_duration, parse_money, resolve_date
 from treatyx.spans import Located, locate, sentences
+
+# instructor logs each failed attempt at ERROR; treatyx reports failures itself, so keep
+# those records away from Python's last-resort stderr handler.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 # --- what the model fills ----------------------------------------------------------
 
@@ -271,7 +276,8 @@ class LLMBackend:
 
     def __post_init__(self) -> None:
         create = retrying(self.client.chat.completions.create, attempts=self.transport_attempts,
-                          initial_wait=self.initial_wait, on_attempt=_count_request)
+                          initial_wait=self.initial_wait, on_attempt=_count_request,
+                          asynchronous=True)
         self._structured = instructor.AsyncInstructor(
             client=self.client,
             create=instructor.patch(create=create, mode=MODES[self.mode]),
@@ -327,6 +333,8 @@ class LLMBackend:
             words = await self._structured.chat.completions.create(**request)
             return words._resolved, words._notes
         except instructor.core.InstructorRetryException as failure:
+            if is_transient(failure.__cause__):
+                raise failure.__cause__ from None  # the endpoint failed, not the model
             # Out of re-asks: keep the last answer; the pipeline's validator marks (and,
             # with --strict, drops) what is still wrong.
             last = _last_answer(failure)

@@ -54,7 +54,7 @@ class wait_for_server(tenacity.wait.wait_base):
     """Exponential backoff with jitter, but never shorter than the server's Retry-After."""
 
     def __init__(self, initial: float, maximum: float) -> None:
-        self.backoff = tenacity.wait_exponential_jitter(initial=initial, max=maximum)
+        self.backoff = tenacity.wait_exponential_jitter(multiplier=initial, max=maximum)
         self.maximum = maximum
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> float:
@@ -72,8 +72,13 @@ def retrying(
     max_wait: float = 60.0,
     on_attempt: Callable[[], None] | None = None,
     on_transient: Callable[[BaseException], None] | None = None,
+    asynchronous: bool | None = None,
 ) -> F:
-    """`call`, sent again on transient failures, up to `attempts` times in all."""
+    """`call`, sent again on transient failures, up to `attempts` times in all.
+
+    `asynchronous`: whether `call` returns an awaitable (the async openai client's
+    methods do, without being coroutine functions); guessed when None.
+    """
     policy = dict(
         retry=tenacity.retry_if_exception(is_transient),
         wait=wait_for_server(initial_wait, max_wait),
@@ -95,6 +100,8 @@ def retrying(
             on_attempt()
         return await call(*args, **kwargs)
 
-    if inspect.iscoroutinefunction(call):
+    if asynchronous is None:
+        asynchronous = inspect.iscoroutinefunction(call)
+    if asynchronous:
         return tenacity.AsyncRetrying(**policy).wraps(once_async)  # type: ignore[return-value]
     return tenacity.Retrying(**policy).wraps(once)  # type: ignore[return-value]

@@ -235,9 +235,10 @@ def _resolve(name: str, m: re.Match[str], reference: dt.date | None,
         if rel in ("next", "coming") or (not rel and tense == "future"):
             if month <= reference.month:
                 year += 1
-        elif rel in ("last", "past") or (not rel and month > reference.month):
-            if month >= reference.month if rel else month > reference.month:
-                year -= 1
+        elif rel in ("last", "past"):
+            year -= month >= reference.month
+        elif not rel and month > reference.month:
+            year -= 1
         return DateValue(f"{year:04d}-{month:02d}", "month")
     return None
 

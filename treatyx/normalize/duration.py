@@ -36,7 +36,8 @@ _SHORT_UNITS = {"y", "d", "h", "m", "s", '"', "'"}
 """Single-letter units only right after digits ("2h", "30m"), never after a word."""
 
 _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
-_LEAD = r"(?P<lead>(?:over|for|during|within|in)\s+(?:the\s+)?(?:next|coming|past|last)\s+|for\s+(?:a\s+period\s+of\s+)?|(?:the\s+)?(?:next|coming)\s+)?"
+_LEAD = (r"(?P<lead>(?:over|for|during|within|in)\s+(?:the\s+)?(?:next|coming|past|last)\s+"
+         r"|for\s+(?:a\s+period\s+of\s+)?|(?:the\s+)?(?:next|coming)\s+)?")
 _MODIFIER = r"(?:\s+(?:more|extra|additional|further|less|fewer))?"
 _ONE = (rf"(?P<number>{NUMBER_PATTERN}|an?(?=\s)|another)?{_MODIFIER}\s*(?:-\s*)?"
         rf"(?P<unit>{_UNIT})"

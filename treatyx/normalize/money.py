@@ -66,7 +66,7 @@ SUFFIXES: dict[str, str] = {
     "saudiriyal": "SAR", "saudi riyal": "SAR", "ringgits": "MYR", "malaysia ringgit": "MYR",
     "malaysian ringgit": "MYR", "malaysia ringgits": "MYR", "malaysian ringgits": "MYR",
     "tugriks": "MNT", "tugrik": "MNT", "bulgarian lev": "BGN", "leva": "BGN",
-    "kopiykas": "UAH_KOPIYKA", "won": "KRW", "korean won": "KRW", "south korean won": "KRW",
+    "kopiykas": "UAH_KOPIYKA", "korean won": "KRW", "south korean won": "KRW",
     "chinese yuan": "CNY", "japanese yen": "JPY",
 }
 ISO_CODES = {"USD", "EUR", "GBP", "JPY", "CNY", "INR", "KRW", "AUD", "CAD", "NZD", "HKD", "SGD",
@@ -160,7 +160,8 @@ def _candidates(text: str) -> list[tuple[int, int, Money]]:
 
 
 _WORD_FIRST_RE = re.compile(
-    rf"(?P<suffix>{_alternation(s for s in SUFFIXES if len(s) > 3)})\s+(?P<number>{NUMBER_PATTERN})",
+    rf"(?P<suffix>{_alternation(s for s in SUFFIXES if len(s) > 3)})\s+"
+    rf"(?P<number>{NUMBER_PATTERN})",
     re.IGNORECASE,
 )
 _MINOR_RE = re.compile(

@@ -113,17 +113,19 @@ def _jsonl_rows(path: Path) -> dict[str, Article]:
             published = row.get("published")
             text = row["text"]
             rows[str(row["id"])] = Article(
-                text, dt.date.fromisoformat(published[:10]) if published else None,
-                (0, len(text)))
+                text, dt.date.fromisoformat(published[:10]) if published else None, (0, len(text))
+            )
         _JSONL_CACHE[path] = rows
     return _JSONL_CACHE[path]
 
 
 def article_ids(directory: Path) -> set[str]:
     """Every doc_id that the split's articles provide (to find articles without gold)."""
-    ids = {p.stem for p in directory.iterdir()
-           if p.suffix.lower() in {".txt", ".text", ".html", ".htm"}} if directory.is_dir() else set()
-    for path in sorted(directory.glob("*.jsonl")) if directory.is_dir() else []:
+    if not directory.is_dir():
+        return set()
+    suffixes = {".txt", ".text", ".html", ".htm"}
+    ids = {p.stem for p in directory.iterdir() if p.suffix.lower() in suffixes}
+    for path in sorted(directory.glob("*.jsonl")):
         ids.update(_jsonl_rows(path))
     return ids
 
@@ -133,8 +135,11 @@ def article_ids(directory: Path) -> set[str]:
 
 def cow_table() -> dict[str, int]:
     """ISO3 -> COW number of the states in the project's party table."""
-    lines = [line for line in COW_TABLE.read_text(encoding="utf-8").splitlines()
-             if not line.startswith("#")]
+    lines = [
+        line
+        for line in COW_TABLE.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    ]
     return {row["iso3"]: int(row["cow"]) for row in csv.DictReader(lines) if row["iso3"]}
 
 
@@ -142,8 +147,7 @@ def party_problems(party: BaseModel, cow: dict[str, int]) -> Iterator[str]:
     if party.kind == "organisation":
         if party.iso3 is not None or party.cow is not None:
             yield "an organisation has null iso3 and cow"
-        return
-    if party.iso3 is None or party.cow is None:
+    elif party.iso3 is None or party.cow is None:
         yield "a state needs both iso3 and cow"
     elif party.iso3 not in cow:
         yield f"iso3 {party.iso3} is not a state of the COW table"
@@ -153,10 +157,11 @@ def party_problems(party: BaseModel, cow: dict[str, int]) -> Iterator[str]:
         from treatyx.normalize.parties import lookup_party
     except ImportError:
         return
+    key = party.name if party.kind == "organisation" else (party.iso3 or party.name)
     for label, words in (("name", party.name), ("mention", party.mention)):
         info = lookup_party(words)
-        if info is not None and info.iso3 != party.iso3:
-            yield f"{label} {words!r} names {info.name} ({info.iso3}), not {party.iso3}"
+        if info is not None and (info.iso3 or info.name) != key:
+            yield f"{label} {words!r} names {info.name}, not {key}"
 
 
 # --- spans --------------------------------------------------------------------------
@@ -193,12 +198,22 @@ def place(
     inside = [s for s in starts if body[0] <= s and s + len(words) <= body[1]]
     starts = inside or starts
     if not starts:
-        return None, "not found in the article text"
+        return None, "not found in the article text" + _near_miss(text, words)
     if len(starts) > 1:
         if not anchors:
             return None, f"occurs {len(starts)} times and there is no evidence to choose by"
         starts.sort(key=lambda s: (_distance(s, s + len(words), anchors), s))
     return (starts[0], starts[0] + len(words)), None
+
+
+def _near_miss(text: str, words: str) -> str:
+    """A hint for a typo'd mention: the closest words of the text, if any are close."""
+    try:
+        from treatyx.spans import locate
+    except ImportError:
+        return ""
+    found = locate(text, words)
+    return f" (closest: {text[found.start : found.end]!r})" if found.where == "fuzzy" else ""
 
 
 def fix_agreement(
@@ -207,7 +222,9 @@ def fix_agreement(
     """Check every span of one agreement; returns whether a span was changed."""
     changed = False
 
-    def settle(item: BaseModel, words: str, path: str, anchors: list[tuple[int, int]]) -> None:
+    def settle(
+        item: BaseModel, words: str, path: str, anchors: list[tuple[int, int]]
+    ) -> tuple[int, int] | None:
         nonlocal changed
         span, problem = place(article.text, words, item.span, anchors, article.body)
         if problem:
@@ -219,14 +236,16 @@ def fix_agreement(
             else:
                 state = "missing" if item.span is None else f"wrong ({list(item.span)})"
                 report.problems.append(f"{path}: span {state}; {words!r} is at {list(span)}")
+        return span
 
     if not agreement.parties:
         report.problems.append(f"{where}: an agreement needs at least one party")
     if not agreement.evidence:
         report.problems.append(f"{where}: no evidence quote")
-    for i, evidence in enumerate(agreement.evidence):
-        settle(evidence, evidence.quote, f"{where}.evidence[{i}]", [])
-    anchors = [e.span for e in agreement.evidence if e.span is not None]
+    placed = [
+        settle(e, e.quote, f"{where}.evidence[{i}]", []) for i, e in enumerate(agreement.evidence)
+    ]
+    anchors = [span for span in placed if span is not None]
     for name in FACT_FIELDS:
         for i, fact in enumerate(getattr(agreement, name)):
             report.facts += 1
@@ -260,7 +279,8 @@ def check_file(path: Path, fix: bool, report: Report, cow: dict[str, int]) -> No
         return
     if article.published is not None and doc.published != article.published:
         report.problems.append(
-            f"{path}: published {doc.published} but the article is dated {article.published}")
+            f"{path}: published {doc.published} but the article is dated {article.published}"
+        )
     changed = False
     for a, agreement in enumerate(doc.agreements):
         where = f"{path}: agreements[{a}]"
@@ -271,7 +291,8 @@ def check_file(path: Path, fix: bool, report: Report, cow: dict[str, int]) -> No
             if len(date.value) != GRANULARITY_LENGTH[date.granularity]:
                 report.problems.append(
                     f"{where}.dates[{d}]: value {date.value} is not of granularity "
-                    f"{date.granularity}")
+                    f"{date.granularity}"
+                )
             elif date.granularity == "day":
                 try:
                     dt.date.fromisoformat(date.value)
@@ -279,7 +300,7 @@ def check_file(path: Path, fix: bool, report: Report, cow: dict[str, int]) -> No
                     report.problems.append(f"{where}.dates[{d}]: {date.value} is no date")
         changed |= fix_agreement(agreement, where, article, fix, report)
     canonical = json.dumps(doc.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-    if fix and (changed or canonical != raw):
+    if fix and (changed or canonical.rstrip("\n") != raw.rstrip("\n")):
         path.write_text(canonical, encoding="utf-8")
 
 
@@ -297,19 +318,29 @@ def check_split(gold_dir: Path, fix: bool, report: Report, cow: dict[str, int]) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--fix", action="store_true",
-                        help="set missing or wrong spans from the mentions and rewrite files")
-    parser.add_argument("splits", nargs="*", type=Path, metavar="SPLIT_DIR",
-                        help="gold directories (default: eval/gold/dev eval/gold/test)")
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="set missing or wrong spans from the mentions and rewrite files",
+    )
+    parser.add_argument(
+        "splits",
+        nargs="*",
+        type=Path,
+        metavar="SPLIT_DIR",
+        help="gold directories (default: eval/gold/dev eval/gold/test)",
+    )
     args = parser.parse_args(argv)
     report, cow = Report(), cow_table()
     for gold_dir in args.splits or DEFAULT_SPLITS:
         check_split(gold_dir, args.fix, report, cow)
     for problem in report.problems:
         print(problem)
-    print(f"files: {report.files}, facts: {report.facts}, problems: {len(report.problems)}"
-          + (f", spans fixed: {report.fixed}" if args.fix else "")
-          + (f", skipped: {report.skipped}" if report.skipped else ""))
+    print(
+        f"files: {report.files}, facts: {report.facts}, problems: {len(report.problems)}"
+        + (f", spans fixed: {report.fixed}" if args.fix else "")
+        + (f", skipped: {report.skipped}" if report.skipped else "")
+    )
     return 1 if report.problems else 0
 
 

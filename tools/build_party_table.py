@@ -78,7 +78,9 @@ def main(wheel: str) -> None:
     rows = sorted((cow, abbr, cow_name, iso3, name or cow_name)
                   for cow, abbr, cow_name, iso3, name in rows)  # fmt: skip
     by_iso3 = {row[3]: row[0] for row in rows if row[3]}
-    wrong = {iso3: by_iso3.get(iso3) for iso3, cow in WELL_KNOWN.items() if by_iso3.get(iso3) != cow}
+    wrong = {
+        iso3: by_iso3.get(iso3) for iso3, cow in WELL_KNOWN.items() if by_iso3.get(iso3) != cow
+    }
     if wrong:
         raise SystemExit(f"COW codes differ from the well-known ones: {wrong}")
     with OUT.open("w", newline="", encoding="utf-8") as handle:

@@ -1,19 +1,26 @@
 """Money: "$9.3 billion", "Rs 5,000 crore", "about 1.2 trillion won a year".
 
-Plain "$" and "dollars" are read as US dollars, the convention of English-language news
-(a Canadian or Australian amount is written C$ or A$ there). A hedge before the amount
-("about", "nearly") and a period after it ("a year") belong to the mention, so the
-mention alone re-reads to the same value.
+Conventions, chosen for English-language news:
+- Plain "$" and "dollars" are US dollars (other dollars are written A$, C$, "Canadian
+  dollars"); "¥" is yen, "Rs" is Indian rupees, bare "pounds" are sterling.
+- A hedge right before the amount makes it approximate and belongs to the mention, so the
+  mention alone re-reads to the same value. Estimates ("about", "nearly", "some") and
+  bounds ("more than", "up to", "at least", "under") both count: either way the text
+  does not give the exact figure, and the contract has one flag for that.
+- A period after the amount ("a year", "annually", "per month") belongs to the mention.
+- Words that are also common English ("won", "rand", "real") only count after digits or a
+  scale word ("5 trillion won"), so "the two sides won" is no amount.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from treatyx.normalize.base import Match
-from treatyx.normalize.numbers import NUMBER_PATTERN, parse_number
+from treatyx.normalize.numbers import NUMBER_PATTERN, SCALE_WORDS, SUFFIXES, parse_decimal
 
 
 @dataclass(frozen=True)
@@ -24,183 +31,202 @@ class Money:
     approximate: bool = False
 
 
-# Symbols and codes written before the number, longest first.
-PREFIXES: dict[str, str] = {
-    "US$": "USD", "U.S.$": "USD", "USD": "USD", "A$": "AUD", "AU$": "AUD", "AUD": "AUD",
-    "C$": "CAD", "CA$": "CAD", "CAD": "CAD", "NZ$": "NZD", "NZD": "NZD", "HK$": "HKD",
-    "HKD": "HKD", "S$": "SGD", "SGD": "SGD", "NT$": "TWD", "TWD": "TWD", "R$": "BRL",
-    "$": "USD", "€": "EUR", "EUR": "EUR", "£": "GBP", "GBP": "GBP", "¥": "JPY", "JPY": "JPY",
-    "JP¥": "JPY", "CN¥": "CNY", "RMB": "CNY", "CNY": "CNY", "₹": "INR", "Rs.": "INR",
-    "Rs": "INR", "INR": "INR", "₩": "KRW", "KRW": "KRW", "₽": "RUB", "RUB": "RUB",
-    "₪": "ILS", "ILS": "ILS", "zł": "PLN", "PLN": "PLN", "SEK": "SEK", "NOK": "NOK",
-    "DKK": "DKK", "CHF": "CHF", "SAR": "SAR", "AED": "AED", "TRY": "TRY", "₺": "TRY",
-    "PHP": "PHP", "₱": "PHP", "IDR": "IDR", "Rp": "IDR", "MYR": "MYR", "RM": "MYR",
-    "THB": "THB", "฿": "THB", "VND": "VND", "₫": "VND", "EGP": "EGP", "ZAR": "ZAR",
-    "BRL": "BRL", "MXN": "MXN", "UAH": "UAH", "₴": "UAH", "PKR": "PKR", "QAR": "QAR",
-    "KWD": "KWD", "BDT": "BDT", "NGN": "NGN", "₦": "NGN", "KES": "KES",
-}
+ISO_CODES = frozenset(
+    "USD EUR GBP JPY CNY INR KRW AUD CAD NZD HKD SGD TWD RUB ILS PLN SEK NOK DKK CHF SAR AED "
+    "TRY PHP IDR MYR THB VND EGP ZAR BRL MXN UAH PKR QAR KWD BDT NGN KES LBP BGN MNT BHD OMR "
+    "JOD IQD IRR CZK HUF RON ARS CLP COP PEN LKR NPR AFN KZT GEL AMD AZN BYN RSD DZD MAD TND "
+    "LYD ETB".split()
+)
+# Symbols written before the number (case as written; codes are added below).
+SYMBOLS: dict[str, str] = {
+    "US$": "USD", "U.S.$": "USD", "US $": "USD", "U.S. $": "USD", "$US": "USD", "A$": "AUD",
+    "AU$": "AUD", "C$": "CAD", "CA$": "CAD", "NZ$": "NZD", "HK$": "HKD", "S$": "SGD",
+    "NT$": "TWD", "R$": "BRL", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "JP¥": "JPY",
+    "CN¥": "CNY", "RMB": "CNY", "₹": "INR", "Rs.": "INR", "Rs": "INR", "₩": "KRW", "₪": "ILS",
+    "₽": "RUB", "₺": "TRY", "₴": "UAH", "₱": "PHP", "₦": "NGN", "฿": "THB", "₫": "VND",
+    "RM": "MYR", "Rp": "IDR",
+}  # fmt: skip
+# Symbols that may also follow the number ("20€", "10$", "3.14US$", "20Rs", "42RM").
+SYMBOLS_AFTER = {s: SYMBOLS[s] for s in ("US$", "$", "€", "£", "¥", "₹", "₩", "Rs", "RM")}
+SYMBOLS_AFTER["zł"] = "PLN"
+# Currency words after the number, lower case; "s?" plurals are added by the pattern.
+WORDS: dict[str, str] = {
+    "dollar": "USD", "us dollar": "USD", "u.s. dollar": "USD", "american dollar": "USD",
+    "australian dollar": "AUD", "canadian dollar": "CAD", "new zealand dollar": "NZD",
+    "hong kong dollar": "HKD", "singapore dollar": "SGD", "taiwan dollar": "TWD",
+    "new taiwan dollar": "TWD", "euro": "EUR", "€ur": "EUR", "pound sterling": "GBP",
+    "pounds sterling": "GBP", "sterling": "GBP", "pound": "GBP", "british pound": "GBP",
+    "lebanese pound": "LBP", "egyptian pound": "EGP", "egyptianpound": "EGP", "yen": "JPY",
+    "japanese yen": "JPY", "won": "KRW", "korean won": "KRW", "south korean won": "KRW",
+    "rupee": "INR", "indian rupee": "INR", "pakistani rupee": "PKR", "sri lankan rupee": "LKR",
+    "nepalese rupee": "NPR", "yuan": "CNY", "chinese yuan": "CNY", "renminbi": "CNY",
+    "ruble": "RUB", "rouble": "RUB", "russian ruble": "RUB", "russian rouble": "RUB",
+    "shekel": "ILS", "new israeli shekel": "ILS", "ringgit": "MYR", "malaysia ringgit": "MYR",
+    "malaysian ringgit": "MYR", "tugrik": "MNT", "kuwaiti dinar": "KWD", "iraqi dinar": "IQD",
+    "jordanian dinar": "JOD", "bahraini dinar": "BHD", "algerian dinar": "DZD",
+    "serbian dinar": "RSD", "qatari riyal": "QAR", "saudi riyal": "SAR", "saudiriyal": "SAR",
+    "omani rial": "OMR", "iranian rial": "IRR", "uae dirham": "AED", "emirati dirham": "AED",
+    "moroccan dirham": "MAD", "lira": "TRY", "turkish lira": "TRY", "hryvnia": "UAH",
+    "hryvnya": "UAH", "zloty": "PLN", "forint": "HUF", "czech koruna": "CZK",
+    "swedish krona": "SEK", "swedish kronor": "SEK", "norwegian krone": "NOK",
+    "norwegian kroner": "NOK", "danish krone": "DKK", "danish kroner": "DKK",
+    "swiss franc": "CHF", "brazilian real": "BRL", "reais": "BRL", "mexican peso": "MXN",
+    "philippine peso": "PHP", "rand": "ZAR", "south african rand": "ZAR", "naira": "NGN",
+    "rupiah": "IDR", "baht": "THB", "dong": "VND", "taka": "BDT", "afghani": "AFN",
+    "bulgarian lev": "BGN", "leva": "BGN", "tenge": "KZT",
+}  # fmt: skip
+# Only when the whole text is the amount: in running text these are ordinary words.
+WHOLE_TEXT_WORDS = {"le": "EGP", "l.e": "EGP", "l.e.": "EGP", "geneh": "EGP",
+                    "genihat masriya": "EGP"}  # fmt: skip
+# Ordinary English words too: need digits or a scale word before them.
+COMMON_WORDS = {"won", "rand", "dong", "real", "lira", "leva", "taka"}
+MINOR_UNITS = r"cents?|c|pence|p|sens?|kopiykas?|kopecks?|paise|fils"
 
-# Words (and codes) written after the number.
-SUFFIXES: dict[str, str] = {
-    "us dollars": "USD", "u.s. dollars": "USD", "american dollars": "USD",
-    "australian dollars": "AUD", "canadian dollars": "CAD", "new zealand dollars": "NZD",
-    "hong kong dollars": "HKD", "singapore dollars": "SGD", "taiwan dollars": "TWD",
-    "new taiwan dollars": "TWD", "dollars": "USD", "dollar": "USD", "bucks": "USD",
-    "buck": "USD", "euros": "EUR", "euro": "EUR", "eur": "EUR", "€": "EUR", "€ur": "EUR",
-    "pounds sterling": "GBP", "pounds": "GBP", "pound": "GBP", "sterling": "GBP",
-    "quid": "GBP", "gbp": "GBP", "£": "GBP", "yen": "JPY", "jpy": "JPY", "won": "KRW",
-    "krw": "KRW", "rupees": "INR", "rupee": "INR", "indian rupees": "INR", "inr": "INR",
-    "pakistani rupees": "PKR", "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY", "cny": "CNY",
-    "roubles": "RUB", "rubles": "RUB", "rouble": "RUB", "ruble": "RUB", "shekels": "ILS",
-    "shekel": "ILS", "zloty": "PLN", "zlotys": "PLN", "złoty": "PLN", "zł": "PLN",
-    "kronor": "SEK", "swedish kronor": "SEK", "norwegian kroner": "NOK", "danish kroner": "DKK",
-    "swiss francs": "CHF", "francs": "CHF", "riyals": "SAR", "saudi riyals": "SAR",
-    "dirhams": "AED", "lira": "TRY", "liras": "TRY", "turkish lira": "TRY", "pesos": "PHP",
-    "philippine pesos": "PHP", "rupiah": "IDR", "ringgit": "MYR", "baht": "THB",
-    "dong": "VND", "rand": "ZAR", "reais": "BRL", "hryvnias": "UAH", "hryvnia": "UAH",
-    "naira": "NGN", "cents": "USD_CENT", "cent": "USD_CENT", "pence": "GBP_PENCE",
-    "p": "GBP_PENCE", "c": "USD_CENT", "kuwaiti dinar": "KWD", "kuwaiti dinars": "KWD",
-    "lebanese pounds": "LBP", "lebanese pound": "LBP", "egyptian pounds": "EGP",
-    "egyptian pound": "EGP", "egyptianpound": "EGP", "le": "EGP", "l.e": "EGP", "l.e.": "EGP",
-    "geneh": "EGP", "genihat masriya": "EGP", "qatari riyals": "QAR", "qatari riyal": "QAR",
-    "saudiriyal": "SAR", "saudi riyal": "SAR", "ringgits": "MYR", "malaysia ringgit": "MYR",
-    "malaysian ringgit": "MYR", "malaysia ringgits": "MYR", "malaysian ringgits": "MYR",
-    "tugriks": "MNT", "tugrik": "MNT", "bulgarian lev": "BGN", "leva": "BGN",
-    "kopiykas": "UAH_KOPIYKA", "korean won": "KRW", "south korean won": "KRW",
-    "chinese yuan": "CNY", "japanese yen": "JPY",
-}
-ISO_CODES = {"USD", "EUR", "GBP", "JPY", "CNY", "INR", "KRW", "AUD", "CAD", "NZD", "HKD", "SGD",
-             "TWD", "RUB", "ILS", "PLN", "SEK", "NOK", "DKK", "CHF", "SAR", "AED", "TRY", "PHP",
-             "IDR", "MYR", "THB", "VND", "EGP", "ZAR", "BRL", "MXN", "UAH", "PKR", "QAR", "KWD",
-             "BDT", "NGN", "KES", "LBP", "BGN", "MNT", "BHD", "OMR", "JOD", "IQD", "IRR"}
-"""ISO 4217 codes accepted before or after a number ("USD 5 million", "42 KWD")."""
-SUFFIXES.update({code.lower(): code for code in ISO_CODES})
-SUFFIXES.update({"rm": "MYR", "us$": "USD", "$": "USD", "rs": "INR", "rs.": "INR", "₹": "INR",
-                 "¥": "JPY", "₩": "KRW"})
-PREFIXES.update({code: code for code in ISO_CODES})
-MINOR_UNITS = r"cents?|c|pence|p|sen|sens|kopiykas?|kopecks?"
-
-HEDGES = ("about", "around", "roughly", "nearly", "almost", "approximately", "some",
-          "close to", "an estimated", "approx.", "circa", "just under", "just over",
-          "an approximate")
-"""Words before an amount that make it approximate ("more than" and "up to" state a
-bound, not an estimate, so they are not here)."""
+HEDGES = (
+    "about", "around", "roughly", "nearly", "almost", "approximately", "approx.", "some",
+    "an estimated", "estimated", "close to", "circa", "just over", "just under", "well over",
+    "more than", "over", "at least", "up to", "less than", "under", "upwards of",
+    "in excess of", "as much as", "as little as", "an approximate",
+)  # fmt: skip
+# "handed over $5 million" hands money over; it does not hedge it.
+_OVER_VERBS = r"(?:hand|hands|handed|handing|turn|turns|turned|turning|took|take|takes|taking|sign|signs|signed|signing|pass|passed|passing|paid|pay|pays|paying)"
 
 PERIODS: dict[str, Literal["year", "month"]] = {
-    "a year": "year", "per year": "year", "each year": "year", "every year": "year",
-    "per annum": "year", "annually": "year", "a yr": "year", "yearly": "year",
-    "a month": "month", "per month": "month", "each month": "month", "every month": "month",
-    "monthly": "month",
-}
+    "year": "year", "annum": "year", "yr": "year", "annually": "year", "yearly": "year",
+    "month": "month", "monthly": "month", "mo": "month",
+}  # fmt: skip
 
 
 def _alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-_HEDGE = rf"(?P<hedge>(?:{_alternation(HEDGES)})\s+)?"
-_PERIOD = rf"(?P<period>[\s,]+(?:{_alternation(PERIODS)}))?"
-_PREFIX_RE = re.compile(
-    _HEDGE + rf"(?P<prefix>{_alternation(PREFIXES)})\s?(?P<number>{NUMBER_PATTERN})"
-    + rf"(?:\s+(?P<tail>{_alternation(s for s in SUFFIXES if s in ('dollars', 'dollar'))}))?"
-    + _PERIOD,
-    re.IGNORECASE,
-)
-_SUFFIX_RE = re.compile(
-    _HEDGE + rf"(?P<number>{NUMBER_PATTERN})\s?(?P<suffix>{_alternation(SUFFIXES)})(?![\w])"
-    + _PERIOD,
-    re.IGNORECASE,
-)
-_CASE_SENSITIVE_PREFIXES = {"Rs", "Rs.", "Rp", "RM", "R$"}
+def _word_alternation(words) -> str:
+    # A plural "s" or "es" may follow any word: "dollars", "Euros", "crores rupees".
+    return rf"(?:{_alternation(words)})(?:e?s)?"
 
 
-def _value(match: re.Match[str]) -> Money | None:
-    groups = match.groupdict()
-    prefix = groups.get("prefix")
-    if prefix is not None:
-        currency = PREFIXES.get(prefix) or PREFIXES.get(prefix.upper())
-        if prefix.upper() in {p.upper() for p in _CASE_SENSITIVE_PREFIXES} and (
-                prefix not in _CASE_SENSITIVE_PREFIXES):
-            return None
-    else:
-        currency = SUFFIXES[groups["suffix"].lower()]
-    number_text = groups["number"]
-    if re.fullmatch(r"(?i)an?", number_text.strip()):
-        number = 1.0 if prefix is None else None  # "a dollar", not "$a"
-    else:
-        number = parse_number(number_text)
-    if number is None or currency is None:
-        return None
-    if currency.endswith("_CENT"):
-        currency, number = "USD", number / 100
-    elif currency.endswith("_PENCE"):
-        currency, number = "GBP", number / 100
-    elif currency.endswith("_KOPIYKA"):
-        currency, number = "UAH", number / 100
-    period = groups.get("period")
-    return Money(
-        value=number,
-        currency=currency,
-        period=PERIODS[period.strip(" ,").lower()] if period else None,
-        approximate=bool(groups.get("hedge")),
-    )
-
-
-def _candidates(text: str) -> list[tuple[int, int, Money]]:
-    found = []
-    for pattern in (_PREFIX_RE, _SUFFIX_RE):
-        for match in pattern.finditer(text):
-            if match.start() > 0 and (text[match.start() - 1].isalnum()
-                                      and match.group()[0].isalnum()):
-                continue  # inside a word
-            money = _value(match)
-            if money is not None:
-                found.append((match.start(), match.end(), money))
-    return found
-
-
-_WORD_FIRST_RE = re.compile(
-    rf"(?P<suffix>{_alternation(s for s in SUFFIXES if len(s) > 3)})\s+"
-    rf"(?P<number>{NUMBER_PATTERN})",
-    re.IGNORECASE,
-)
-_MINOR_RE = re.compile(
-    rf"\s*(?:and\s+)?(?P<minor>\d{{1,2}}|[a-z-]+(?:\s+[a-z-]+)?)\s*(?:{MINOR_UNITS})?\s*$",
-    re.IGNORECASE,
+_PREFIX = _alternation(list(SYMBOLS) + sorted(ISO_CODES))
+_AFTER_SYMBOL = _alternation(list(SYMBOLS_AFTER) + sorted(ISO_CODES))
+_ABBREVIATION = r"(?:(?<=\d)\s?(?i:bn|mn|mln|bln|tn|trn)|(?<=\d)(?i:k|m|b))(?![A-Za-z])"
+_HEDGE = rf"(?P<hedge>(?<![\w-])(?i:{_alternation(HEDGES)})\s+)?"
+_PERIOD = (
+    r"(?P<period>,?\s+(?i:a|per|each|every)[\s-]+(?i:year|annum|month)\b"
+    r"|,?\s+(?i:per\s+annum|annually|yearly|monthly|a\s+yr)\b"
+    r"|\s?/\s?(?i:year|yr|annum|month|mo)\b)"
+    r"(?![\s-]*(?i:ago|earlier|later|before|after|from|old|long|on)\b)"
 )
 
 
-def parse_money(text: str) -> Money | None:
-    """The amount `text` states as a whole, or None.
+def _pattern(whole: bool) -> re.Pattern[str]:
+    words = dict(WORDS, **WHOLE_TEXT_WORDS) if whole else WORDS
+    word = rf"(?i:{_word_alternation(words)})"
+    number = rf"(?P<number>{NUMBER_PATTERN})(?P<abbr>{_ABBREVIATION})?"
+    if whole:  # "a dollar", "a euro"; in running text "a dollar" is rarely an amount
+        number = rf"(?:(?P<article>(?i:an?))(?=\s+{word})|{number})"
+    minor_number = NUMBER_PATTERN.replace("?P<", "?P<m_")
+    minor_unit = rf"\s?(?P<minor_unit>(?i:{MINOR_UNITS}))(?![A-Za-z])"
+    minor = rf"(?P<minor>\s+(?i:and\s+)?(?P<minor_number>{minor_number}){minor_unit})?"
+    if whole:  # "$20 43", "3 GBP and one"
+        minor = rf"(?P<minor>,?\s+(?i:and\s+)?(?P<minor_number>{minor_number})(?:{minor_unit})?)?"
+    forms = [
+        rf"(?<![A-Za-z0-9])(?P<prefix>{_PREFIX})\s?{number.replace('?P<', '?P<p_')}",
+        rf"{number}\s?(?:(?P<after>{_AFTER_SYMBOL})|(?P<word>{word}))(?![A-Za-z])",
+    ]
+    if whole:  # "ringgit 42"
+        forms.append(rf"(?P<word_first>{word})\s+{number.replace('?P<', '?P<w_')}")
+    article = r"(?:(?i:an?)\s+)?" if whole else ""
+    body = "|".join(f"(?:{form})" for form in forms)
+    return re.compile(rf"{article}{_HEDGE}(?:{body}){minor}(?:{_PERIOD})?")
 
-    Beyond what `find_money` finds in running text, a whole text may be written
-    currency-first ("ringgit 42"), with an article ("a US$4.7 billion") or with a minor
-    unit ("$20 and 43c", "3 GBP 1 pence").
-    """
-    text = text.strip()
-    if re.match(r"(?i)an?\s+\S*[$€£¥₹₩]", text):
-        return parse_money(re.sub(r"(?i)^an?\s+", "", text))
-    candidates = _candidates(text)
-    for start, end, money in candidates:
-        if start == 0 and end == len(text):
-            return money
-    if (word_first := _WORD_FIRST_RE.fullmatch(text)) and (money := _value(word_first)):
-        return money
-    for start, end, money in candidates:
-        if start == 0 and money.value == int(money.value) and money.value < 1e6:
-            minor = _MINOR_RE.fullmatch(text[end:])
-            cents = parse_number(minor["minor"]) if minor else None
-            if cents is not None and 0 <= cents < 100 and cents == int(cents):
-                return Money(money.value + cents / 100, money.currency, money.period,
-                             money.approximate)
+
+_FIND = _pattern(whole=False)
+_RANGE = re.compile(r"\s*(?:-|–|—|to)\s*[$€£¥₹]?\d")
+_WHOLE = _pattern(whole=True)
+
+
+def _group(match: re.Match[str], name: str) -> str | None:
+    for prefix in ("", "p_", "w_"):
+        key = prefix + name
+        if key in match.re.groupindex and match[key] is not None:
+            return match[key]
     return None
 
 
+def _currency(match: re.Match[str]) -> str | None:
+    groups = match.groupdict()
+    if groups["prefix"]:
+        return SYMBOLS.get(groups["prefix"], groups["prefix"])
+    if groups["after"]:
+        return SYMBOLS_AFTER.get(groups["after"], groups["after"])
+    word = re.sub(r"\s+", " ", (groups["word"] or groups.get("word_first") or "").lower())
+    singular = re.sub(r"e?s\b", "", word)
+    for key in (word, singular, re.sub(r"s$", "", word)):
+        if key in WORDS or key in WHOLE_TEXT_WORDS:
+            return WORDS.get(key) or WHOLE_TEXT_WORDS[key]
+    return None
+
+
+def _value(match: re.Match[str], text: str) -> Money | None:
+    """The amount a candidate states, or None when context shows it is none."""
+    currency = _currency(match)
+    number_text = _group(match, "number")
+    if currency is None:
+        return None
+    value = Decimal(1) if number_text is None else parse_decimal(number_text)  # "a dollar"
+    if value is None:
+        return None
+    abbreviation = _group(match, "abbr")
+    if abbreviation:
+        value *= SUFFIXES[abbreviation.strip().lower()]
+    scaled = bool(abbreviation) or bool(
+        number_text and re.search(rf"(?i)\b{SCALE_WORDS}\b", number_text)
+    )
+    word = (match.groupdict().get("word") or match.groupdict().get("word_first") or "").lower()
+    if re.sub(r"s$", "", word) in COMMON_WORDS and not (
+        scaled or re.search(r"\d", number_text or "")
+    ):
+        return None
+    if match["minor"]:
+        cents = parse_decimal(match["minor_number"])
+        if scaled or cents is None or not 0 <= cents < 100 or cents != int(cents):
+            return None  # "$5 million 43" is not cents
+        value += cents / 100
+    if not match["period"] and _RANGE.match(text, match.end()):
+        return None  # "$5-6 billion": a range, which one value cannot state
+    if match["hedge"] and match["hedge"].strip().lower() == "over":
+        if re.search(rf"(?i)\b{_OVER_VERBS}\s*$", text[: match.start()]):
+            return None  # "handed over $5m"; the caller retries without the hedge
+    if number_text and re.fullmatch(r"(?:19|20)\d\d", number_text) and not match["prefix"]:
+        if re.search(r"(?i)\b(?:in|constant|fiscal|real|FY)\s*$", text[: match.start()]):
+            return None  # "in 2022 dollars" is a price level, not an amount
+    period = match["period"]
+    if period:
+        period = PERIODS[re.findall(r"[a-z]+", period.lower())[-1]]
+    return Money(float(value), currency, period, bool(match["hedge"]))
+
+
+def parse_money(text: str) -> Money | None:
+    """The amount that `text` states as a whole ("$9.3 billion", "about €20m a year")."""
+    text = text.strip()
+    match = _WHOLE.fullmatch(text)
+    return _value(match, text) if match else None
+
+
 def find_money(text: str) -> list[Match[Money]]:
-    """Every amount in `text`, longest first where two overlap, in order of position."""
-    chosen: list[tuple[int, int, Money]] = []
-    for start, end, money in sorted(_candidates(text), key=lambda c: (c[0] - c[1], c[0])):
-        if all(end <= s or start >= e for s, e, _ in chosen):
-            chosen.append((start, end, money))
-    chosen.sort()
-    return [Match(s, e, text[s:e], m) for s, e, m in chosen]
+    """Every amount in `text`, in order, without overlaps, hedge and period included."""
+    found: list[Match[Money]] = []
+    position = 0
+    while match := _FIND.search(text, position):
+        money = _value(match, text)
+        if money is None and match["hedge"]:
+            # "handed over $5m": the amount stands without the word before it
+            inner = _FIND.match(text, match.end("hedge"))
+            if inner is not None:
+                match, money = inner, _value(inner, text)
+        if money is None:
+            position = match.start() + 1
+            continue
+        found.append(Match(match.start(), match.end(), match.group(), money))
+        position = match.end()
+    return found

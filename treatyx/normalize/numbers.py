@@ -51,7 +51,7 @@ _WORD_PHRASE = (
     rf"(?:(?:[\s-]+|(?:{_AND_AFTER_SCALE})\s+and\s+){_WORD_TOKEN}\b)*"
     rf"(?:\s+point(?:\s+(?:{_WORD})\b)+)?(?:\s+{SCALE_WORDS}\b)*"
 )
-_DIGITS = r"(?:(?<![\d.,])(?:\d{1,3}(?:,\d{2,3})+(?!\d)|\d+)(?:\.\d+)?|(?<![\d.])\.\d+)"
+_DIGITS = r"(?:(?<![\d,])(?<!\d\.)(?:\d{1,3}(?:,\d{2,3})+(?!\d)|\d+)(?:\.\d+)?|(?<![\d.])\.\d+)"
 # One number phrase in running text: "9.3", "1,200", "2.5 billion", "1.2 lakh crore",
 # "twenty-one", "a hundred", "three hundred and twelve thousand".
 NUMBER_PATTERN = rf"(?:{_DIGITS}(?:[\s-]*\b{SCALE_WORDS}\b)*|{_WORD_PHRASE}\b)"
@@ -175,4 +175,6 @@ def _words(s: str) -> Decimal | None:
         else:
             return None
         i += 1
+    if tokens[-1] == "and":
+        return None
     return total + current if seen else None

@@ -264,14 +264,14 @@ def _check_whole(agreement: Agreement, path: str, published: dt.date | None) -> 
     if not agreement.parties:
         yield issue(NO_PARTY, path, "The agreement names no party.")
     signed = [d for d in agreement.dates if d.role == "signed"]
-    if published is not None:
-        for date in signed:
-            if _day_after(date.value, published) and agreement.status not in _NOT_YET_SIGNED:
-                yield issue(SIGNED_AFTER_PUBLICATION, path, f"Signed on {date.value}, after "
-                            f"publication on {published.isoformat()}.")
-            elif agreement.status == "planned":
-                yield issue(PLANNED_BUT_SIGNED, path, f"Status is planned, but it was signed "
-                            f"on {date.value}, before publication; status should be signed.")
+    for date in signed if published is not None else []:
+        after = _day_after(date.value, published)
+        if after and agreement.status not in _NOT_YET_SIGNED:
+            yield issue(SIGNED_AFTER_PUBLICATION, path, f"Signed on {date.value}, after "
+                        f"publication on {published.isoformat()}.")
+        elif not after and agreement.status == "planned" and _day_before(date.value, published):
+            yield issue(PLANNED_BUT_SIGNED, path, f"Status is planned, but it was signed "
+                        f"on {date.value}, before publication; status should be signed.")
     for field in ("parties", "amounts", "durations", "dates"):
         seen: dict[tuple, int] = {}
         for k, fact in enumerate(getattr(agreement, field)):
@@ -295,6 +295,16 @@ def _fact_key(field: str, fact) -> tuple:
     if field == "dates":
         return (fact.value, fact.role)
     return (fact.value,)
+
+
+def _day_before(value: str, published: dt.date) -> bool:
+    """True only when the date is certainly before publication, whatever its granularity."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return dt.date(*parts) < published
+    if len(parts) == 2:
+        return (parts[0], parts[1]) < (published.year, published.month)
+    return parts[0] < published.year
 
 
 def _day_after(value: str, published: dt.date) -> bool:

@@ -57,7 +57,7 @@ DURATION_RULES: list[Rule] = [
         lambda r: bool(re.search(r"(?i)\bsec(?:ond)?s?\b|\"", r["text"])),
     ),
     (
-        "single-letter or prime units ('2m', '2'', '1/2h'): in news '2m' is two million",
+        "single-letter or prime units (2m, 2', 1/2h): in news '2m' is two million",
         lambda r: bool(re.search(r"(?i)\d\s*(?:m|h)$|\d'$", r["text"])),
     ),
 ]
@@ -262,7 +262,7 @@ def report(scores: list[Score], data: Path) -> str:
     for s in scores:
         if s.removed and any(n for _, n in s.removed):
             parts.append(f"- {s.name}:")
-            parts.extend(f"  - {why}: {n} rows" for why, n in s.removed)
+            parts.extend(f"  - {why}: {n} row{'s' * (n != 1)}" for why, n in s.removed)
         elif not s.name.startswith("negative"):
             parts.append(f"- {s.name}: none")
     parts += ["", "## Failures (in scope)", ""]

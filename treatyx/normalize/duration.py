@@ -83,7 +83,7 @@ def _pattern(whole: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
     unit = f"(?:{_UNIT}|{_SHORT_UNIT})" if whole else _UNIT
     piece, named = _component(unit, False), _component(unit, True)
     separator = r"(?:\s*,\s*|\s+)(?:and\s+)?"
-    body = rf"(?:{piece}(?:{separator}{piece})*|(?P<bare>{_SINGULAR}))"
+    body = rf"(?:{piece}(?:{separator}{piece}){{0,6}}|(?P<bare>{_SINGULAR}))"
     full = rf"(?<![\w-])(?P<lead>{_LEAD})?{body}(?!\w)(?!-(?!long\b))"
     return re.compile(full, re.IGNORECASE), re.compile(named, re.IGNORECASE)
 
@@ -157,9 +157,11 @@ def _iso(parts: dict[str, Fraction]) -> str | None:
 
 def _value(match: re.Match[str], piece: re.Pattern[str]) -> str | None:
     if match["bare"]:
-        return _iso({_unit(match["bare"])[0]: Fraction(_unit(match["bare"])[1])}) if match[
-            "lead"
-        ] else None  # "over the next year" is one year; a bare "year" is nothing
+        return (
+            _iso({_unit(match["bare"])[0]: Fraction(_unit(match["bare"])[1])})
+            if match["lead"]
+            else None
+        )  # "over the next year" is one year; a bare "year" is nothing
     body = match.group()[len(match["lead"] or "") :]
     parts: dict[str, Fraction] = {}
     for part in piece.finditer(body):

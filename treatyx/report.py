@@ -110,9 +110,15 @@ def render_report(
     )
 
 
-def write_report(documents: list[Document], texts: Mapping[str, str], path: Path) -> None:
+def write_report(
+    documents: list[Document],
+    texts: Mapping[str, str],
+    path: Path,
+    *,
+    title: str = "treatyx review",
+) -> None:
     """Write the review page to `path` (UTF-8)."""
-    Path(path).write_text(render_report(documents, texts), encoding="utf-8")
+    Path(path).write_text(render_report(documents, texts, title=title), encoding="utf-8")
 
 
 # --- facts, spans and issues ------------------------------------------------------------
@@ -359,7 +365,8 @@ def _render_card(doc: _Doc, a: int, agreement: Agreement) -> str:
         f"</span>{state}</header>"
         f"<h3>{name}</h3>{''.join(rows) or '<p class=note>No facts.</p>'}"
         f"{f'<ul class=issues>{listed}</ul>' if listed else ''}"
-        f"<footer>{_extractor_line(doc.document)}</footer></article>"
+        f"{f'<footer>{footer}</footer>' if (footer := _extractor_line(doc.document)) else ''}"
+        "</article>"
     )
 
 
@@ -391,7 +398,7 @@ def _render_fact_row(doc: _Doc, agreement: Agreement, fact: _Fact) -> str:
 def _extractor_line(doc: Document) -> str:
     ex = doc.extractor
     if ex is None:
-        return "extractor: —"
+        return ""
     parts = [ex.backend]
     if ex.model:
         parts.append(ex.model)
@@ -430,7 +437,8 @@ def _render_doc(doc: _Doc) -> str:
     meta = [f"<code>{_e(d.doc_id)}</code>"]
     if d.published:
         meta.append(f"published {d.published.isoformat()}")
-    meta.append(_extractor_line(d))
+    if d.extractor:
+        meta.append(_extractor_line(d))
     other = "".join(
         f'<li class="issue {i.severity}"><b>{_e(i.code)}</b> <code>{_e(i.path)}</code> '
         f"{_e(i.message)}</li>"
@@ -556,7 +564,7 @@ main { padding: 8px 20px 40px; }
 .summary { color: var(--ink); margin-top: 2px; }
 .bad { color: var(--err); font-weight: 600; }
 .meh { color: #b45309; font-weight: 600; }
-.cols { display: grid; grid-template-columns: minmax(0, 3fr) minmax(300px, 2fr); gap: 20px;
+.cols { display: grid; grid-template-columns: minmax(0, 72ch) minmax(320px, 1fr); gap: 28px;
   margin-top: 10px; align-items: start; }
 @media (max-width: 900px) { .cols { grid-template-columns: 1fr; } }
 .text { white-space: pre-wrap; font: 15px/1.7 Georgia, "Times New Roman", serif; max-width: 75ch; }
@@ -705,6 +713,13 @@ _JS = r"""
 
   // Linking text and cards.
   const factIds = (el) => (el.dataset.f || '').split(' ').filter(Boolean);
+  // A piece inside an evidence sentence stands for its own fact, not for the sentence.
+  function primary(mark) {
+    const ids = factIds(mark);
+    const own = ids.filter((id) => data.facts[id] && data.facts[id].kind !== 'evidence');
+    return own.length ? own : ids;
+  }
+  const cardsOf = (ids) => [...new Set(ids.map((id) => data.facts[id] && data.facts[id].card))];
   const linked = [];
   function link(ids, cardIds) {
     unlink();
@@ -726,7 +741,7 @@ _JS = r"""
   const pop = document.getElementById('popover');
   function showPopover(mark) {
     pop.replaceChildren();
-    for (const id of factIds(mark)) {
+    for (const id of primary(mark)) {
       const f = data.facts[id];
       if (!f) continue;
       const box = document.createElement('div');
@@ -749,7 +764,8 @@ _JS = r"""
     pop.hidden = false;
     const right = scrollX + innerWidth - pop.offsetWidth - 8;
     pop.style.left = Math.max(8, Math.min(r.left + scrollX, right)) + 'px';
-    pop.style.top = (r.bottom + scrollY + 6) + 'px';
+    const below = r.bottom + 6 + pop.offsetHeight < innerHeight;
+    pop.style.top = (below ? r.bottom + 6 : r.top - 6 - pop.offsetHeight) + scrollY + 'px';
   }
 
   let pinned = null;
@@ -758,7 +774,7 @@ _JS = r"""
     const m = ev.target.closest('mark.hl[data-f]');
     const li = ev.target.closest('li.fact');
     const card = ev.target.closest('.card');
-    if (m) link(factIds(m), m.dataset.a.split(' '));
+    if (m) link(primary(m), cardsOf(primary(m)));
     else if (li) link(factIds(li), [card.id]);
     else if (card) link(facts_of(card), [card.id]);
     else unlink();
@@ -770,9 +786,9 @@ _JS = r"""
     const li = ev.target.closest('li.fact');
     if (m) {
       pinned = m;
-      link(factIds(m), m.dataset.a.split(' '));
+      link(primary(m), cardsOf(primary(m)));
       showPopover(m);
-      const card = document.getElementById(m.dataset.a.split(' ')[0]);
+      const card = document.getElementById(cardsOf(primary(m))[0]);
       if (card) card.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
       return;
     }

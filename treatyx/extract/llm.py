@@ -25,7 +25,8 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, model_valida
 from treatyx import validate
 from treatyx.extract import facts
 from treatyx.extract.base import Extraction
-from treatyx.extract.chunking import Chunk, chunk
+from treatyx.extract.chunking import Chunk, chunk, paragraphs
+from treatyx.extract.rules import status_cue
 from treatyx.extract.loop import BackgroundLoop
 from treatyx.extract.prompting import Prompt, fence, load_prompt
 from treatyx.extract.transport import is_transient, retrying
@@ -87,6 +88,12 @@ class ArticleWords(BaseModel):
 
     agreements: list[AgreementWords]
 
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """A compact schema (no titles, refs inlined): instructor pastes it into every
+        prompt, and on a small local model each token costs time."""
+        return compact_schema(super().model_json_schema(*args, **kwargs))
+
     _resolved: list[Agreement] = PrivateAttr(default_factory=list)
     _notes: list[Issue] = PrivateAttr(default_factory=list)
 
@@ -105,6 +112,27 @@ class ArticleWords(BaseModel):
                 "Fix these and answer again with the complete JSON:\n- " + "\n- ".join(problems)
             )
         return self
+
+
+def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    definitions = schema.get("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            return walk(definitions[node["$ref"].rsplit("/", 1)[-1]])
+        options = node.get("anyOf")
+        if options and len(options) == 2 and {"type": "null"} in options:
+            other = next(o for o in options if o != {"type": "null"})
+            node = {**{k: v for k, v in node.items() if k != "anyOf"}, **walk(other)}
+            node["type"] = [node.get("type", "string"), "null"]
+        return {key: walk(value) for key, value in node.items()
+                if key not in ("title", "$defs", "default")}
+
+    return walk(schema)
 
 
 def _validator_errors(agreements: list[Agreement], source: SourceDocument) -> list[str]:
@@ -202,12 +230,40 @@ def resolve(
             else:
                 problems.append(f"{label} dates[{k}]: cannot resolve {date.mention!r} to a date; "
                                 "give the exact date words, or leave it out.")
-        agreements.append(Agreement(
+        agreement = Agreement(
             name=item.name, type=item.type, status=item.status,
             parties=facts.unique_parties(parties), amounts=amounts, durations=durations,
             dates=dates, evidence=evidence,
-        ))
+        )
+        problems += _consistency(agreement, label, source, piece)
+        agreements.append(agreement)
     return agreements, notes, problems
+
+
+def _consistency(agreement: Agreement, label: str, source: SourceDocument,
+                 piece: Chunk) -> list[str]:
+    """What a careful reader would send back: facts far from the agreement's evidence,
+    a headline as evidence, a status its own evidence contradicts."""
+    problems = []
+    quoted = [e for e in agreement.evidence if e.span]
+    if quoted and source.title and all(e.quote.strip() == source.title.strip() for e in quoted):
+        problems.append(f"{label} evidence: the headline only summarises the story; quote the "
+                        "sentence in the article that reports this agreement.")
+    near = [p for p in paragraphs(source.text, piece.start, piece.end)
+            if any(p.start <= e.span[0] < p.end or e.span[0] <= p.start < e.span[1]
+                   for e in quoted)]
+    for field in ("amounts", "durations", "dates"):
+        for k, fact in enumerate(getattr(agreement, field)):
+            if fact.span and near and not any(p.start <= fact.span[0] < p.end for p in near):
+                problems.append(f"{label} {field}[{k}]: {fact.mention!r} is not in the "
+                                "paragraph of this agreement's evidence; leave it out or quote "
+                                "the sentence that ties it to this agreement.")
+    cue = status_cue(" ".join(e.quote for e in quoted))
+    if (cue == AgreementStatus.planned
+            and agreement.status in (AgreementStatus.signed, AgreementStatus.in_force)):
+        problems.append(f"{label} status: the evidence says it is still to be signed "
+                        "(e.g. 'will sign'), so the status is planned.")
+    return problems
 
 
 _NOT_YET = {AgreementStatus.planned, AgreementStatus.negotiating}

@@ -145,6 +145,11 @@ class RulesBackend:
         )
 
 
+def status_cue(sentence: str) -> AgreementStatus | None:
+    """The status that the sentence's wording signals ("will sign" -> planned), if any."""
+    return _status(sentence)
+
+
 def _status(sentence: str) -> AgreementStatus | None:
     hits = [(m.start(), rank, status) for rank, (status, pattern) in enumerate(_STATUS_RE)
             if (m := pattern.search(sentence))]

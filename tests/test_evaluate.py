@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from treatyx.eval_report import render_markdown, render_table
-from treatyx.evaluate import ALL, FIELDS, EvalReport, FieldScore, evaluate
+from treatyx.evaluation import ALL, FIELDS, EvalReport, FieldScore, evaluate
 from treatyx.models import Agreement, AgreementType, Issue, Party, Validation
 
 KOREA = Party(name="South Korea", iso3="KOR", cow=732, kind="state", mention="Seoul")

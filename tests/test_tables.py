@@ -22,7 +22,6 @@ from treatyx.tables import (
     collapse_dyad_years,
     duration_years,
     export,
-    read_results,
     to_frame,
 )
 
@@ -257,12 +256,3 @@ def test_missing_pyarrow_is_a_clear_error_for_parquet_only(seed_gold, monkeypatc
     assert export([seed_gold], tmp_path / "a.csv", level="agreement") == 3
 
 
-def test_read_results_reads_jsonl_and_a_single_json_document(seed_gold, tmp_path):
-    jsonl = tmp_path / "out.jsonl"
-    other = seed_gold.model_copy(update={"doc_id": "other"})
-    jsonl.write_text(seed_gold.to_json() + "\n" + other.to_json() + "\n\n", encoding="utf-8")
-    single = tmp_path / "gold.json"
-    single.write_text(seed_gold.to_json(indent=2), encoding="utf-8")
-
-    assert [d.doc_id for d in read_results(jsonl)] == ["seed", "other"]
-    assert list(read_results(single)) == [seed_gold]

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from treatyx import validate as v
+from treatyx import validation as v
 from treatyx.models import Amount, Document
 
 

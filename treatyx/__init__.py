@@ -1,3 +1,37 @@
-"""treatyx: structured, source-grounded facts about defence agreements from news text."""
+"""treatyx: structured, source-grounded facts about defence agreements from news text.
+
+    from treatyx import Extractor, extract, validate, evaluate, load_results, to_frame
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+__all__ = ["Extractor", "evaluate", "extract", "load_results", "to_frame", "validate"]
+
+if TYPE_CHECKING:
+    from treatyx.api import Extractor, extract
+    from treatyx.evaluation import evaluate
+    from treatyx.results import load_results
+    from treatyx.tables import to_frame
+    from treatyx.validation import validate
+
+_HOMES = {
+    "Extractor": "treatyx.api",
+    "extract": "treatyx.api",
+    "evaluate": "treatyx.evaluation",
+    "load_results": "treatyx.results",
+    "to_frame": "treatyx.tables",
+    "validate": "treatyx.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Lazy exports: `import treatyx` stays fast, and pandas loads only for to_frame."""
+    if name in _HOMES:
+        import importlib
+
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'treatyx' has no attribute {name!r}")

@@ -71,6 +71,20 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--by-doc", action="store_true", help="a row per document")
     ev.add_argument("--errors", action="store_true", help="list false positives and negatives")
 
+    xp = commands.add_parser("export", help="tables for analysis (CSV or parquet)")
+    xp.add_argument("output", type=Path, metavar="OUT", help="treatyx output, .json or .jsonl")
+    xp.add_argument("--level", choices=["agreement", "party", "amount", "dyad-year"],
+                    default="agreement", help="one row per ... (default agreement)")
+    xp.add_argument("--format", choices=["csv", "parquet"],
+                    help="default: from the suffix of -o")
+    xp.add_argument("-o", "--out", type=Path, required=True, help="the table file to write")
+
+    rp = commands.add_parser("report", help="an HTML page to review the facts by eye")
+    rp.add_argument("output", type=Path, metavar="OUT", help="treatyx output, .json or .jsonl")
+    rp.add_argument("--source", nargs="*", default=[], metavar="PATH",
+                    help="source documents (matched by doc_id); else the output's `text`")
+    rp.add_argument("-o", "--out", type=Path, required=True, help="the HTML file to write")
+
     mo = commands.add_parser("model", help="the local model: pull, path, serve")
     mo.add_argument("action", choices=["pull", "path", "serve"])
     mo.add_argument("--cache-dir", type=Path, help="where models are kept")

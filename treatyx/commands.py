@@ -95,7 +95,7 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from treatyx import validate
+    from treatyx import validation as validate
     from treatyx.results import ResultsError, iter_results
 
     sources = _sources_by_id(args.source)
@@ -140,7 +140,7 @@ def run_eval(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from treatyx.eval_report import render_table
-    from treatyx.evaluate import evaluate
+    from treatyx.evaluation import evaluate
     from treatyx.results import ResultsError, load_results
 
     try:
@@ -159,6 +159,34 @@ def run_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_export(args: argparse.Namespace) -> int:
+    from treatyx.results import ResultsError, iter_results
+    from treatyx.tables import TablesError, export
+
+    try:
+        rows = export(iter_results(args.output), args.out, level=args.level, format=args.format)
+    except (ResultsError, TablesError) as error:
+        say(f"error: {error}")
+        return EXIT_FAILED
+    say(f"{rows} row(s) written to {args.out}")
+    return EXIT_OK
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from treatyx.report import write_report
+    from treatyx.results import ResultsError, load_results
+
+    try:
+        documents = load_results(args.output)
+    except ResultsError as error:
+        say(f"error: {error}")
+        return EXIT_FAILED
+    texts = {doc_id: s.text for doc_id, s in _sources_by_id(args.source).items()}
+    write_report(documents, texts, args.out)
+    say(f"{len(documents)} document(s) in {args.out}")
+    return EXIT_OK
+
+
 def run_model(args: argparse.Namespace) -> int:
     from treatyx import local_model
 
@@ -167,7 +195,11 @@ def run_model(args: argparse.Namespace) -> int:
         print(path)
         return EXIT_OK if path.exists() else EXIT_FAILED
     if args.action == "pull":
-        path = local_model.pull_model(args.cache_dir)
+        try:
+            path = local_model.pull_model(args.cache_dir, say=say)
+        except local_model.ModelError as error:
+            say(f"error: {error}")
+            return EXIT_FAILED
         print(path)
         return EXIT_OK
     with local_model.LocalServer(local_model.model_path(args.cache_dir), port=args.port) as srv:

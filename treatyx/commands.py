@@ -196,7 +196,7 @@ def run_model(args: argparse.Namespace) -> int:
         return EXIT_OK if path.exists() else EXIT_FAILED
     if args.action == "pull":
         try:
-            path = local_model.pull_model(args.cache_dir, say=say)
+            path = local_model.pull_model(args.cache_dir, progress=say)
         except local_model.ModelError as error:
             say(f"error: {error}")
             return EXIT_FAILED

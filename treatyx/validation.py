@@ -36,6 +36,8 @@ SIGNED_AFTER_PUBLICATION = "TX301"
 PLANNED_BUT_SIGNED = "TX302"
 DUPLICATE_FACT = "TX303"
 NO_PARTY = "TX304"
+# What an extractor repaired on its own
+REPAIRED = "TX401"
 
 CODES: dict[str, tuple[str, str]] = {
     UNGROUNDED: ("error", "a mention or evidence quote does not occur in the source text"),
@@ -57,6 +59,8 @@ CODES: dict[str, tuple[str, str]] = {
     PLANNED_BUT_SIGNED: ("error", "status `planned` with a `signed` date before publication"),
     DUPLICATE_FACT: ("warning", "the same fact appears twice in one agreement"),
     NO_PARTY: ("error", "an agreement has no party"),
+    REPAIRED: ("warning", "the LLM extractor repaired the model's answer (a fact far from the "
+               "agreement's evidence dropped, a status its evidence contradicts corrected)"),
 }
 """code -> (severity, what it means)."""
 

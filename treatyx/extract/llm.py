@@ -235,35 +235,46 @@ def resolve(
             parties=facts.unique_parties(parties), amounts=amounts, durations=durations,
             dates=dates, evidence=evidence,
         )
-        problems += _consistency(agreement, label, source, piece)
-        agreements.append(agreement)
+        repaired, repairs = _repair(agreement, path, source, piece)
+        notes += repairs
+        if repaired is not None:
+            agreements.append(repaired)
     return agreements, notes, problems
 
 
-def _consistency(agreement: Agreement, label: str, source: SourceDocument,
-                 piece: Chunk) -> list[str]:
-    """What a careful reader would send back: facts far from the agreement's evidence,
-    a headline as evidence, a status its own evidence contradicts."""
-    problems = []
+def _repair(agreement: Agreement, path: str, source: SourceDocument,
+            piece: Chunk) -> tuple[Agreement | None, list[Issue]]:
+    """What a careful reader fixes without asking again (a small model answers a re-ask
+    worse than it answered first): facts far from the agreement's evidence are dropped,
+    a status its own evidence contradicts is corrected, a headline-only agreement is
+    dropped. Each repair is noted as a warning."""
+    notes: list[Issue] = []
     quoted = [e for e in agreement.evidence if e.span]
-    if quoted and source.title and all(e.quote.strip() == source.title.strip() for e in quoted):
-        problems.append(f"{label} evidence: the headline only summarises the story; quote the "
-                        "sentence in the article that reports this agreement.")
+    title = (source.title or "").strip()
+    if quoted and title and all(e.quote.strip() == title for e in quoted):
+        notes.append(validate.issue(validate.REPAIRED, path, "Dropped an agreement whose "
+                                    "only evidence is the headline."))
+        return None, notes
     near = [p for p in paragraphs(source.text, piece.start, piece.end)
-            if any(p.start <= e.span[0] < p.end or e.span[0] <= p.start < e.span[1]
-                   for e in quoted)]
+            if any(p.start < e.span[1] and e.span[0] < p.end for e in quoted)]
     for kind in ("amounts", "durations", "dates"):
-        for k, fact in enumerate(getattr(agreement, kind)):
+        kept = []
+        for fact in getattr(agreement, kind):
             if fact.span and near and not any(p.start <= fact.span[0] < p.end for p in near):
-                problems.append(f"{label} {kind}[{k}]: {fact.mention!r} is not in the "
-                                "paragraph of this agreement's evidence; leave it out or quote "
-                                "the sentence that ties it to this agreement.")
+                notes.append(validate.issue(validate.REPAIRED, path, f"Dropped {kind[:-1]} "
+                                            f"{fact.mention!r}: not in the paragraph of the "
+                                            "agreement's evidence."))
+            else:
+                kept.append(fact)
+        setattr(agreement, kind, kept)
     cue = status_cue(" ".join(e.quote for e in quoted))
     if (cue == AgreementStatus.planned
             and agreement.status in (AgreementStatus.signed, AgreementStatus.in_force)):
-        problems.append(f"{label} status: the evidence says it is still to be signed "
-                        "(e.g. 'will sign'), so the status is planned.")
-    return problems
+        notes.append(validate.issue(validate.REPAIRED, path, f"Status {agreement.status.value} "
+                                    "set to planned: the evidence says it is still to be "
+                                    "signed."))
+        agreement.status = AgreementStatus.planned
+    return agreement, notes
 
 
 _NOT_YET = {AgreementStatus.planned, AgreementStatus.negotiating}
@@ -322,7 +333,7 @@ class LLMBackend:
     mode: str = "json"
     max_retries: int = 2
     max_chunk_tokens: int = 1500
-    max_completion_tokens: int = 1200
+    max_completion_tokens: int = 900
     seed: int | None = 7
     transport_attempts: int = 6
     initial_wait: float = 1.0
@@ -393,19 +404,38 @@ class LLMBackend:
                 raise failure.__cause__ from None  # the endpoint failed, not the model
             # Out of re-asks: keep the last answer; the pipeline's validator marks (and,
             # with --strict, drops) what is still wrong.
-            last = _last_answer(failure)
-            if last is None:
+            best = _best_answer(failure, document, piece)
+            if best is None:
                 raise
-            agreements, notes, _ = resolve(last, document, piece)
-            return agreements, notes
+            return best
 
     def close(self) -> None:
         self.loop.run(self.client.close())
         self.loop.close()
 
 
-def _last_answer(failure: Exception) -> ArticleWords | None:
-    completion = getattr(failure, "last_completion", None)
+def _best_answer(
+    failure: Exception, source: SourceDocument, piece: Chunk
+) -> tuple[list[Agreement], list[Issue]] | None:
+    """Of all the answers the model gave, the one with the most grounded facts and the
+    fewest problems (re-asks can make a small model's answer worse, not better)."""
+    best, best_score = None, None
+    attempts = getattr(failure, "failed_attempts", None) or []
+    for attempt in attempts:
+        words = _answer_of(getattr(attempt, "completion", None))
+        if words is None:
+            continue
+        agreements, notes, problems = resolve(words, source, piece)
+        errors = problems + _validator_errors(agreements, source)
+        facts_kept = sum(len(a.parties) + len(a.amounts) + len(a.durations) + len(a.dates)
+                         for a in agreements)
+        score = (facts_kept - 2 * len(errors), -len(errors))
+        if best_score is None or score > best_score:
+            best, best_score = (agreements, notes), score
+    return best
+
+
+def _answer_of(completion: Any) -> ArticleWords | None:
     if completion is None:
         return None
     try:
@@ -493,17 +523,23 @@ def open_llm_backend(
 
         raise UsageError(f"no local model at {path}: run `treatyx model pull` first")
     started = time.perf_counter()
-    with local_model.LocalServer(path) as server:
+    with local_model.LocalServer(path, ctx_size=8192) as server:
         say(f"backend local: {server.model} on llama.cpp at {server.base_url} "
             f"(ready in {time.perf_counter() - started:.1f} s)")
         client = openai.AsyncOpenAI(base_url=server.base_url, api_key="none", max_retries=0,
                                     timeout=options.timeout)
+        # A 1.5B model finds agreements best a few paragraphs at a time; the shared
+        # prefix (system prompt, example) is cached by llama.cpp, so pieces are cheap.
         backend = LLMBackend(client=client, model=server.model, name="local",
-                             mode=options.mode or "json", max_retries=options.max_retries)
+                             mode=options.mode or "json", max_retries=options.max_retries,
+                             max_chunk_tokens=LOCAL_CHUNK_TOKENS)
         try:
             yield backend
         finally:
             backend.close()
+
+
+LOCAL_CHUNK_TOKENS = 400
 
 
 def _host(base_url: str | None) -> str:

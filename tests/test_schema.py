@@ -35,3 +35,13 @@ def test_enums_match_the_contract():
         "planned", "negotiating", "announced", "signed",
         "in_force", "extended", "suspended", "terminated",
     ]
+
+
+def test_the_readme_shows_what_the_first_command_prints_today(capsys):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("<!-- seed-output -->\n```json\n", 1)[1].split("\n```", 1)[0]
+    assert main(["extract", str(ROOT / "eval/articles/dev/seed.txt"), "--backend", "rules"]) == 0
+    shown, printed = json.loads(shown), json.loads(capsys.readouterr().out)
+    for document in (shown, printed):
+        document["extractor"]["seconds"] = None  # the one field that differs run to run
+    assert shown == printed, "README's seed output is stale: paste the rules output again"

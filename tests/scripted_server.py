@@ -3,11 +3,18 @@
 Tests and benchmarks use it for what a real model cannot be made to do on cue: 429s
 with Retry-After, 500s, slow answers, invalid JSON. Each request takes the next step of
 the script; when the script is empty, `default` answers (or a 500 says so).
+
+It also speaks the Batch API (file upload, batches, file content): each line of a batch
+is answered the same way, the moment the batch is created; the batch then reports
+`in_progress` for `batch_polls` retrievals before `completed`.
 """
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -27,6 +34,16 @@ class Step:
     completion_tokens: int = 20
 
 
+@dataclass
+class Visit:
+    """One request as the server saw it: when it arrived and was answered (on
+    `time.monotonic`, the clock of the test process) and with what status."""
+
+    arrived: float
+    status: int | None = None
+    answered: float | None = None
+
+
 def completion(content: str, prompt_tokens: int = 100, completion_tokens: int = 20) -> dict:
     return {
         "id": "chatcmpl-scripted",
@@ -42,10 +59,17 @@ def completion(content: str, prompt_tokens: int = 100, completion_tokens: int = 
 
 class ScriptedServer:
     def __init__(self, steps: list[Step] | None = None,
-                 default: Callable[[dict], Step] | None = None) -> None:
+                 default: Callable[[dict], Step] | None = None, *, batch_polls: int = 0) -> None:
         self.steps: deque[Step] = deque(steps or [])
         self.default = default
+        self.batch_polls = batch_polls
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict] = {}
+        self.batch_requests: list[dict] = []
+        """The lines of every batch, as uploaded."""
         self.requests: list[dict] = []
+        self.visits: list[Visit] = []
+        """In arrival order, as `requests`."""
         self.lock = threading.Lock()
         server = self
 
@@ -56,26 +80,56 @@ class ScriptedServer:
                 pass
 
             def do_GET(self) -> None:
+                if match := re.fullmatch(r"/v1/batches/([^/]+)", self.path):
+                    self._send(*server.batch(match[1]))
+                    return
+                if match := re.fullmatch(r"/v1/files/([^/]+)/content", self.path):
+                    self._send_bytes(server.files.get(match[1]))
+                    return
                 self._send(200, {"object": "list", "data": [{"id": "scripted",
                                                               "object": "model"}]})
 
             def do_POST(self) -> None:
+                if self.path.endswith(("/files", "/batches")):
+                    self._batch_api()
+                    return
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with server.lock:
                     server.requests.append(body)
+                    visit = Visit(arrived=time.monotonic())
+                    server.visits.append(visit)
                     step = server.steps.popleft() if server.steps else None
                 if step is None:
                     step = server.default(body) if server.default else Step(status=500)
                 if step.delay:
                     time.sleep(step.delay)
+                visit.status = step.status
                 if step.status != 200:
                     error = {"error": {"message": f"scripted {step.status}", "type": "scripted",
                                        "code": step.status}}
                     self._send(step.status, error, step.headers)
+                else:
+                    self._send(200, completion(step.content or "", step.prompt_tokens,
+                                               step.completion_tokens), step.headers)
+                visit.answered = time.monotonic()
+
+            def _batch_api(self) -> None:
+                data = self.rfile.read(int(self.headers.get("content-length", 0)))
+                if self.path.endswith("/files"):
+                    self._send(200, server.upload(self.headers["content-type"], data))
+                else:
+                    self._send(*server.create_batch(json.loads(data)))
+
+            def _send_bytes(self, data: bytes | None) -> None:
+                if data is None:
+                    self._send(404, {"error": {"message": "no such file", "type": "scripted"}})
                     return
-                self._send(200, completion(step.content or "", step.prompt_tokens,
-                                           step.completion_tokens), step.headers)
+                self.send_response(200)
+                self.send_header("content-type", "application/octet-stream")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def _send(self, status: int, payload: dict, headers: dict | None = None) -> None:
                 data = json.dumps(payload).encode()
@@ -93,6 +147,85 @@ class ScriptedServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    # --- the Batch API ---------------------------------------------------------------
+
+    def upload(self, content_type: str, data: bytes) -> dict:
+        head = f"content-type: {content_type}\r\n\r\n".encode()
+        form = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + data)
+        fields = {part.get_param("name", header="content-disposition"): part
+                  for part in form.iter_parts()}
+        content = fields["file"].get_payload(decode=True)
+        with self.lock:
+            file_id = f"file-{len(self.files) + 1}"
+            self.files[file_id] = content
+        return {"id": file_id, "object": "file", "bytes": len(content), "created_at": 0,
+                "filename": fields["file"].get_filename() or "upload",
+                "purpose": fields["purpose"].get_content().strip(), "status": "processed"}
+
+    def create_batch(self, request: dict) -> tuple[int, dict]:
+        """Answers every line at once, as a chat request would be answered. A line that is
+        not a POST to the batch's endpoint, or repeats a custom_id, fails the batch."""
+        content = self.files.get(request["input_file_id"])
+        if content is None:
+            return 404, {"error": {"message": "no such file", "type": "scripted"}}
+        lines = [json.loads(line) for line in content.decode().splitlines() if line.strip()]
+        ids = [line.get("custom_id") for line in lines]
+        problems = [{"code": "invalid_request", "line": number,
+                     "message": "not a POST to the batch's endpoint, or a repeated custom_id"}
+                    for number, line in enumerate(lines, start=1)
+                    if line.get("method") != "POST" or line.get("url") != request["endpoint"]
+                    or ids.count(line.get("custom_id")) > 1]
+        output, errors = [], []
+        for number, line in enumerate([] if problems else lines, start=1):
+            with self.lock:
+                self.batch_requests.append(line)
+                step = self.steps.popleft() if self.steps else None
+            if step is None:
+                step = self.default(line["body"]) if self.default else Step(status=500)
+            body = (completion(step.content or "", step.prompt_tokens, step.completion_tokens)
+                    if step.status == 200 else
+                    {"error": {"message": f"scripted {step.status}", "type": "scripted"}})
+            result = {"id": f"batch_req_{number}", "custom_id": line["custom_id"], "error": None,
+                      "response": {"status_code": step.status, "request_id": f"req_{number}",
+                                   "body": body}}
+            (output if step.status == 200 else errors).append(json.dumps(result) + "\n")
+        with self.lock:
+            files = {}
+            for kind, results in (("output", output), ("error", errors)):
+                if results:
+                    files[kind] = f"file-{len(self.files) + 1}"
+                    self.files[files[kind]] = "".join(results).encode()
+            batch_id = f"batch_{len(self.batches) + 1}"
+            final = ({"status": "failed", "errors": {"object": "list", "data": problems}}
+                     if problems else
+                     {"status": "completed", "output_file_id": files.get("output"),
+                      "error_file_id": files.get("error")})
+            self.batches[batch_id] = {
+                "id": batch_id, "object": "batch", "endpoint": request["endpoint"],
+                "input_file_id": request["input_file_id"],
+                "completion_window": request["completion_window"], "created_at": 0,
+                "metadata": request.get("metadata"), "polls": self.batch_polls, "final": final,
+                "request_counts": {"total": len(lines), "completed": len(output),
+                                   "failed": len(errors)},
+            }
+            return 200, self._batch_state(batch_id)
+
+    def batch(self, batch_id: str) -> tuple[int, dict]:
+        with self.lock:
+            if batch_id not in self.batches:
+                return 404, {"error": {"message": "no such batch", "type": "scripted"}}
+            state = self._batch_state(batch_id)
+            self.batches[batch_id]["polls"] -= 1
+            return 200, state
+
+    def _batch_state(self, batch_id: str) -> dict:
+        batch = self.batches[batch_id]
+        shown = {k: v for k, v in batch.items() if k not in ("polls", "final")}
+        if batch["polls"] > 0:
+            counts = {**batch["request_counts"], "completed": 0, "failed": 0}
+            return {**shown, "status": "in_progress", "request_counts": counts}
+        return {**shown, **batch["final"]}
 
     @property
     def base_url(self) -> str:

@@ -42,6 +42,18 @@ def test_the_basing_cost_deal_is_found_with_its_amount_and_duration(seed_result)
     assert any(d.value == "P5Y" for d in agreement.durations)
 
 
+def test_the_japan_australia_agreement_is_found_without_the_us(seed_result):
+    _, document = seed_result
+    parties = [{p.iso3 for p in a.parties} for a in document.agreements]
+    assert {"JPN", "AUS"} in parties, parties
+
+
+def test_each_request_stays_within_the_token_budget(seed_result):
+    _, document = seed_result
+    usage = document.extractor.usage
+    assert usage.prompt_tokens / usage.requests <= 2000, usage
+
+
 def test_nothing_comes_from_the_boilerplate_and_what_is_kept_validates(seed_result):
     source, document = seed_result
     for agreement in document.agreements:

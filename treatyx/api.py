@@ -48,12 +48,28 @@ def as_source(item: Input, *, doc_id: str = "doc", published=None, title=None) -
     )
 
 
+def _sources(items: Iterable[Input | LoadError]) -> Iterator[SourceDocument | LoadError]:
+    """Items as documents, lazily; a bad item becomes a LoadError in the stream (named by
+    its position) instead of stopping it, as a bad file does in the CLI."""
+    for n, item in enumerate(items):
+        if isinstance(item, LoadError):
+            yield item
+            continue
+        try:
+            yield as_source(item, doc_id=f"doc{n}")
+        except LoadError as error:
+            yield LoadError(f"item {n}", error.problem)
+        except (KeyError, TypeError, ValueError) as error:
+            yield LoadError(f"item {n}", f"not a document: {type(error).__name__}: {error}")
+
+
 class Extractor:
     """An open backend plus the validator: reuse one for many documents.
 
     backend: "auto" (a configured endpoint, else the pulled local model, else rules),
     "rules", "openai" or "local". The local backend starts llama.cpp's server on first
-    use and stops it on `close()` (or at the end of a `with` block).
+    use and stops it on `close()` (or at the end of a `with` block). `rpm`/`tpm` cap
+    requests and tokens per minute across all requests in flight, as the CLI's options do.
     """
 
     def __init__(
@@ -70,11 +86,13 @@ class Extractor:
         concurrency: int = 4,
         cache: bool = True,
         cache_dir: str | Path | None = None,
+        rpm: int | None = None,
+        tpm: int | None = None,
     ) -> None:
         self.options = BackendOptions(
             backend=backend, model=model, base_url=base_url, api_key=api_key, mode=mode,
             max_retries=max_retries, timeout=timeout,
-            cache_dir=Path(cache_dir) if cache_dir else None,
+            cache_dir=Path(cache_dir) if cache_dir else None, rpm=rpm, tpm=tpm,
         )
         self.strict = strict
         self.concurrency = concurrency
@@ -115,9 +133,7 @@ class Extractor:
         """Documents as they finish (not in input order); failures are raised at the end
         as one error listing them, after every other document was yielded."""
         failures: list[str] = []
-        sources = (as_source(item, doc_id=f"doc{n}") if not isinstance(item, LoadError)
-                   else item for n, item in enumerate(items))
-        for outcome in self.runner.run(sources):
+        for outcome in self.runner.run(_sources(items)):
             if outcome.document is not None:
                 yield outcome.document
             else:

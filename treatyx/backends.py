@@ -27,6 +27,10 @@ class BackendOptions:
     max_retries: int = 2
     timeout: float = 120.0
     cache_dir: Path | None = None
+    rpm: int | None = None
+    """Requests per minute, shared by all requests in flight (None: no limit)."""
+    tpm: int | None = None
+    """Tokens per minute, estimated before sending and corrected after (None: no limit)."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> BackendOptions:
@@ -45,6 +49,8 @@ class BackendOptions:
             max_retries=self.max_retries,
             timeout=self.timeout,
             cache_dir=self.cache_dir,
+            rpm=self.rpm,
+            tpm=self.tpm,
         )
 
 

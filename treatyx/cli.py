@@ -25,7 +25,10 @@ def _date(value: str) -> dt.date:
 
 
 def _positive(value: str) -> int:
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
     return number
@@ -89,7 +92,35 @@ def build_parser() -> argparse.ArgumentParser:
     mo.add_argument("action", choices=["pull", "path", "serve"])
     mo.add_argument("--cache-dir", type=Path, help="where models are kept")
     mo.add_argument("--port", type=int, default=0, help="serve: port (default: a free one)")
+    _add_batch_parser(commands)
     return parser
+
+
+def _add_batch_parser(commands: argparse._SubParsersAction) -> None:
+    ba = commands.add_parser("batch", help="large corpora through the OpenAI Batch API")
+    actions = ba.add_subparsers(dest="action", required=True, metavar="ACTION")
+    submit = actions.add_parser("submit", help="write the requests, upload them, create batches")
+    submit.add_argument("paths", nargs="+", metavar="PATH",
+                        help=".txt, .html/.htm, .jsonl files or directories")
+    submit.add_argument("--published", type=_date, help="publication date for every input")
+    submit.add_argument("--model", help="model name (env TREATYX_MODEL)")
+    submit.add_argument("--mode", choices=["json", "json_schema", "tools", "md_json"],
+                        help="how the model is asked for JSON (default: per endpoint)")
+    status = actions.add_parser("status", help="each batch's status and request counts")
+    collect = actions.add_parser("collect", help="results of finished batches, to JSONL")
+    collect.add_argument("-o", "--output", type=Path, required=True,
+                         help="append JSONL here (documents already there are skipped)")
+    collect.add_argument("--strict", action="store_true",
+                         help="drop facts with validator errors (they stay listed in validation)")
+    collect.add_argument("--include-text", action="store_true",
+                         help="write the document text too")
+    for action in (submit, status, collect):
+        action.add_argument("--batch-dir", type=Path, required=True,
+                            help="the requests and manifest.json of one submission")
+        action.add_argument("--base-url", help="OpenAI-compatible endpoint (env OPENAI_BASE_URL;"
+                            " status/collect default to the one submitted to)")
+        action.add_argument("--api-key",
+                            help="API key (env OPENAI_API_KEY); never printed or stored")
 
 
 def _add_llm_options(parser: argparse.ArgumentParser) -> None:
@@ -102,6 +133,10 @@ def _add_llm_options(parser: argparse.ArgumentParser) -> None:
     llm.add_argument("--max-retries", type=int, default=2,
                      help="re-asks after a validation failure (default 2)")
     llm.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
+    llm.add_argument("--rpm", type=_positive, metavar="N",
+                     help="at most N requests per minute, spaced evenly (default: no limit)")
+    llm.add_argument("--tpm", type=_positive, metavar="N",
+                     help="at most N tokens per minute (default: no limit)")
     llm.add_argument("--cache-dir", type=Path, help="model and response cache directory")
 
 

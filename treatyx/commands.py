@@ -7,15 +7,23 @@ import itertools
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 from treatyx.backends import BackendOptions, open_backend
 from treatyx.cache import ExtractionCache
-from treatyx.loading import LoadError, SourceDocument, iter_documents
+from treatyx.loading import (
+    DuplicateId,
+    LoadError,
+    SourceDocument,
+    duplicate_ids,
+    iter_documents,
+)
 from treatyx.models import output_json_schema
 from treatyx.output import ResumableOutput
 from treatyx.progress import Progress
-from treatyx.runner import Runner, Tally
+from treatyx.runner import Outcome, Runner, Tally
+from treatyx.stopping import StopRequest
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -29,18 +37,41 @@ def say(message: str) -> None:
 
 
 def run_extract(args: argparse.Namespace) -> int:
+    """On SIGINT/SIGTERM: no new documents, a summary, how to resume, exit 128 + signal."""
+    with StopRequest() as stop:
+        tally = Tally()
+        try:
+            code = _extract(args, stop, tally)
+        except KeyboardInterrupt:  # a second signal: stop now
+            if stop.signal is None:
+                raise
+            say(tally.summary())
+        if stop.signal is None:
+            return code
+        if args.output is not None:
+            say(f"interrupted by {stop.name}: {args.output} holds every finished document; "
+                "run the same command again to extract the rest")
+        else:
+            say(f"interrupted by {stop.name}: the remaining documents were not extracted")
+        return stop.exit_code
+
+
+def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
     options = BackendOptions.from_args(args)
-    sources = iter_documents(args.paths, published=args.published)
+    duplicates = _report_duplicates(args.paths)
+    for duplicate in duplicates:
+        tally.count(Outcome(duplicate.source, duplicate.doc_id, error=str(duplicate)))
+    sources = stop.until_stopped(
+        _without(iter_documents(args.paths, published=args.published), duplicates))
     single = args.output is None
     if single:
         # One document and no -o: pretty JSON; more than one: JSONL, one a line.
         sources, single = _peek_single(sources)
-    tally = Tally()
     with open_backend(options, say=say) as backend:
         runner = Runner(backend, strict=args.strict, include_text=args.include_text,
                         concurrency=args.concurrency, cache=_cache(args, backend))
         if args.output is not None:
-            return _extract_to_file(runner, sources, args.output, tally)
+            return _extract_to_file(runner, sources, args.output, tally, duplicates)
         for outcome in runner.run(sources):
             tally.count(outcome)
             if outcome.document is not None:
@@ -50,6 +81,22 @@ def run_extract(args: argparse.Namespace) -> int:
                 say(f"error: {outcome.error}")
     say(tally.summary())
     return EXIT_FAILED if tally.failures else EXIT_OK
+
+
+def _report_duplicates(paths: list[str]) -> list[DuplicateId]:
+    """Repeated doc_ids, named before any extraction starts (a first pass over ids only)."""
+    duplicates = list(duplicate_ids(paths))
+    for duplicate in duplicates:
+        say(f"error: {duplicate}")
+    return duplicates
+
+
+def _without(items: Iterator, duplicates: list[DuplicateId]) -> Iterator:
+    """The inputs less the repeats already reported (the first of each id stays)."""
+    reported = {d.source for d in duplicates}
+    for item in items:
+        if not (isinstance(item, SourceDocument | DuplicateId) and item.source in reported):
+            yield item
 
 
 def _peek_single(sources: Iterator) -> tuple[Iterator, bool]:
@@ -67,13 +114,21 @@ def _cache(args: argparse.Namespace, backend) -> ExtractionCache | None:
     return ExtractionCache(cache_root(args.cache_dir) / "responses")
 
 
-def _extract_to_file(runner: Runner, sources: Iterator, path: Path, tally: Tally) -> int:
+def _extract_to_file(runner: Runner, sources: Iterator, path: Path, tally: Tally,
+                     duplicates: list[DuplicateId] | None = None) -> int:
     """Resumable: skip what the file holds, append each result as it finishes."""
-    with ResumableOutput(path) as out:
+    with ExitStack() as stack:
+        try:
+            out = stack.enter_context(ResumableOutput(path))
+        except OSError as error:  # -o names a directory, or a place we may not write
+            raise UsageError(f"{path}: cannot write the output: {error.strerror or error}"
+                             ) from None
         if out.repaired:
             say(f"{path}: cut a torn last line left by an interrupted run")
         if out.done:
             say(f"{path}: {len(out.done)} document(s) already done; skipping them")
+        for duplicate in duplicates or []:
+            out.fail(duplicate.doc_id, duplicate.source, str(duplicate))
         todo = (s for s in sources if isinstance(s, LoadError) or s.doc_id not in out.done)
         progress = Progress(enabled=sys.stderr.isatty())
         with progress:
@@ -206,3 +261,42 @@ def run_model(args: argparse.Namespace) -> int:
         say(f"serving {srv.model} at {srv.base_url} (Ctrl-C stops)")
         srv.wait()
     return EXIT_OK
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    """`batch submit|status|collect`: the OpenAI Batch API, through treatyx.batch."""
+    import openai
+
+    from treatyx import batch
+
+    options = BackendOptions.from_args(args).resolved()
+    try:
+        if args.action == "submit":
+            if not options.model:
+                raise UsageError("batch submit needs --model (or TREATYX_MODEL)")
+            with openai.OpenAI(base_url=options.base_url,
+                               api_key=options.api_key or "none") as client:
+                manifest, failures = batch.submit(args.paths, args.batch_dir, options, client,
+                                                  published=args.published, say=say)
+            for part in manifest.batches:
+                print(part.id, flush=True)
+            return EXIT_FAILED if failures else EXIT_OK
+        # A batch lives where it was submitted: the manifest's endpoint before the env's.
+        base_url = (args.base_url or batch.Manifest.load(args.batch_dir).base_url
+                    or options.base_url)
+        with openai.OpenAI(base_url=base_url, api_key=options.api_key or "none") as client:
+            if args.action == "status":
+                for found in batch.status(args.batch_dir, client):
+                    print(batch.describe(found), flush=True)
+                return EXIT_OK
+            collected = batch.collect(args.batch_dir, args.output, client, strict=args.strict,
+                                      include_text=args.include_text, say=say)
+    except (batch.BatchError, OSError) as error:
+        say(f"error: {error}")
+        return EXIT_FAILED
+    except openai.APIError as error:
+        say(f"error: {args.batch_dir}: the API answered: {' '.join(str(error).split())}")
+        return EXIT_FAILED
+    pending = f", {collected.pending} pending" if collected.pending else ""
+    say(collected.tally.summary() + pending)
+    return EXIT_FAILED if collected.tally.failures or collected.pending else EXIT_OK

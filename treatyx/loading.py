@@ -46,8 +46,10 @@ class SourceDocument:
         return self.text[self.body_start : self.body_end]
 
 
-class LoadError(Exception):
-    """One bad input: `str(error)` is a single line "<path>[:<line>]: <problem>"."""
+class LoadError(ValueError):
+    """One bad input: `str(error)` is a single line "<path>[:<line>]: <problem>".
+
+    A ValueError, so that library callers can catch bad input as they would anywhere else."""
 
     def __init__(self, path: str | Path, problem: str, line: int | None = None) -> None:
         self.path, self.line = str(path), line
@@ -57,6 +59,23 @@ class LoadError(Exception):
 
     def __reduce__(self):  # the default would call __init__ with the message alone
         return (LoadError, (self.path, self.problem, self.line))
+
+
+class DuplicateId(LoadError):
+    """A doc_id already given by an earlier input (`first`); this one is at `source`."""
+
+    def __init__(self, path: str | Path, doc_id: str, first: str,
+                 line: int | None = None) -> None:
+        self.doc_id, self.first = doc_id, first
+        super().__init__(path, f"duplicate doc_id {doc_id!r} (first in {first})", line)
+
+    @property
+    def source(self) -> str:
+        """Where this input is, as `SourceDocument.source` says it."""
+        return f"{self.path}:{self.line}" if self.line is not None else self.path
+
+    def __reduce__(self):
+        return (DuplicateId, (self.path, self.doc_id, self.first, self.line))
 
 
 # --- boilerplate -------------------------------------------------------------------
@@ -418,11 +437,48 @@ def iter_documents(
         for line, document in _load_one(item, published):
             if isinstance(document, SourceDocument):
                 if document.doc_id in seen:
-                    document = LoadError(
-                        item,
-                        f"duplicate doc_id {document.doc_id!r} (first in {seen[document.doc_id]})",
-                        line,
-                    )
+                    document = DuplicateId(item, document.doc_id, seen[document.doc_id], line)
                 else:
                     seen[document.doc_id] = document.source
             yield document
+
+
+def duplicate_ids(paths: Iterable[str | Path]) -> Iterator[DuplicateId]:
+    """The repeated doc_ids under `paths`, found by a first pass that reads ids only (a
+    file's name, a JSONL row's `id`), so that a batch can name them before it starts
+    without holding the corpus in memory. Unreadable inputs are left to `iter_documents`."""
+    seen: dict[str, str] = {}
+    for item in _expand(paths):
+        if isinstance(item, LoadError):
+            continue
+        for line, doc_id in _ids_in(item):
+            where = f"{item}:{line}" if line is not None else str(item)
+            if doc_id in seen:
+                yield DuplicateId(item, doc_id, seen[doc_id], line)
+            else:
+                seen[doc_id] = where
+
+
+def _ids_in(path: Path) -> Iterator[tuple[int | None, str]]:
+    if path.suffix.lower() != ".jsonl":
+        yield None, path.stem
+        return
+    try:
+        # newline="\n": rows end at "\n" only, as in _iter_jsonl (whose line numbers these are)
+        with path.open(encoding="utf-8-sig", newline="\n") as rows:
+            for number, line in enumerate(rows, start=1):
+                if line.strip() and (doc_id := _row_id(line)) is not None:
+                    yield number, doc_id
+    except (OSError, UnicodeDecodeError):
+        return
+
+
+def _row_id(line: str) -> str | None:
+    try:
+        row = json.loads(line)
+    except ValueError:
+        return None
+    doc_id = row.get("id") if isinstance(row, dict) else None
+    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int) or not str(doc_id).strip():
+        return None
+    return str(doc_id)

@@ -109,20 +109,24 @@ class Runner:
 
     def _run_concurrently(self, items, loop) -> Iterator[Outcome]:
         pending: set = set()
-        for item in items:
-            if isinstance(item, LoadError):
-                yield _load_failure(item)
-                continue
-            cached = self._cached(item)
-            if cached is not None:
-                yield self._finish(item, cached, 0.0, True)
-                continue
-            pending.add(loop.submit(self._one_async(item)))
-            while len(pending) >= self.concurrency:
+        try:
+            for item in items:
+                if isinstance(item, LoadError):
+                    yield _load_failure(item)
+                    continue
+                cached = self._cached(item)
+                if cached is not None:
+                    yield self._finish(item, cached, 0.0, True)
+                    continue
+                pending.add(loop.submit(self._one_async(item)))
+                while len(pending) >= self.concurrency:
+                    yield from _drain(pending, block=True)
+                yield from _drain(pending, block=False)
+            while pending:
                 yield from _drain(pending, block=True)
-            yield from _drain(pending, block=False)
-        while pending:
-            yield from _drain(pending, block=True)
+        finally:  # stopped early (a second Ctrl-C, the caller gave up): drop what is in flight
+            for future in pending:
+                future.cancel()
 
     async def _one_async(self, source: SourceDocument) -> Outcome:
         started = time.perf_counter()

@@ -28,8 +28,9 @@ from treatyx.extract.base import Extraction
 from treatyx.extract.chunking import Chunk, chunk, paragraphs
 from treatyx.extract.loop import BackgroundLoop
 from treatyx.extract.prompting import Prompt, fence, load_prompt
-from treatyx.extract.rules import status_cue
-from treatyx.extract.transport import is_transient, retrying
+from treatyx.extract.ratelimit import RateLimiter, estimate_tokens, reported_tokens
+from treatyx.extract.rules import reports_agreement, status_cue
+from treatyx.extract.transport import asks_to_slow_down, is_transient, retrying
 from treatyx.loading import SourceDocument
 from treatyx.models import (
     Agreement,
@@ -45,7 +46,13 @@ from treatyx.models import (
     Party,
     Usage,
 )
-from treatyx.normalize import lookup_party, parse_duration, parse_money, resolve_date
+from treatyx.normalize import (
+    find_parties,
+    lookup_party,
+    parse_duration,
+    parse_money,
+    resolve_date,
+)
 from treatyx.spans import Located, locate, sentences
 
 # instructor logs each failed attempt at ERROR; treatyx reports failures itself, so keep
@@ -90,8 +97,9 @@ class ArticleWords(BaseModel):
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """A compact schema (no titles, refs inlined): instructor pastes it into every
-        prompt, and on a small local model each token costs time."""
+        """A compact schema (no titles or descriptions, refs inlined): instructor pastes it
+        into every prompt, and on a small local model each token costs time. What the
+        fields mean is said once, in prompts/."""
         return compact_schema(super().model_json_schema(*args, **kwargs))
 
     _resolved: list[Agreement] = PrivateAttr(default_factory=list)
@@ -114,6 +122,16 @@ class ArticleWords(BaseModel):
         return self
 
 
+class _ToolCallWords(ArticleWords):
+    """Defence agreements reported by the article, as the article's exact words."""
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The compact schema with its title back: tool calling names the function after
+        it (instructor fails with KeyError 'title' without one)."""
+        return {"title": "ArticleWords", **super().model_json_schema(*args, **kwargs)}
+
+
 def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:
     definitions = schema.get("$defs", {})
 
@@ -130,7 +148,7 @@ def compact_schema(schema: dict[str, Any]) -> dict[str, Any]:
             node = {**{k: v for k, v in node.items() if k != "anyOf"}, **walk(other)}
             node["type"] = [node.get("type", "string"), "null"]
         return {key: walk(value) for key, value in node.items()
-                if key not in ("title", "$defs", "default")}
+                if key not in ("title", "$defs", "default", "description")}
 
     return walk(schema)
 
@@ -161,6 +179,7 @@ def resolve(
     agreements: list[Agreement] = []
     notes: list[Issue] = []
     problems: list[str] = []
+    headlines: list[tuple[str, Agreement]] = []
     text, within = source.text, (piece.start, piece.end)
     for n, item in enumerate(words.agreements):
         label = f"agreement {n + 1}"
@@ -235,28 +254,64 @@ def resolve(
             parties=facts.unique_parties(parties), amounts=amounts, durations=durations,
             dates=dates, evidence=evidence,
         )
+        if _only_the_headline(agreement, source):
+            headlines.append((path, agreement))
+            continue
         repaired, repairs = _repair(agreement, path, source, piece)
         notes += repairs
         if repaired is not None:
             agreements.append(repaired)
+    for path, headline in headlines:
+        notes += _fold_headline(headline, path, agreements, source, piece)
     return agreements, notes, problems
+
+
+def _only_the_headline(agreement: Agreement, source: SourceDocument) -> bool:
+    quoted = [e for e in agreement.evidence if e.span]
+    title = (source.title or "").strip()
+    return bool(quoted and title and all(e.quote.strip() == title for e in quoted))
+
+
+def _fold_headline(headline: Agreement, path: str, agreements: list[Agreement],
+                   source: SourceDocument, piece: Chunk) -> list[Issue]:
+    """The headline summarises the story, so it is no agreement of its own; the facts a
+    model hung on it belong to the story's agreement between the same parties, when they
+    stand in that agreement's evidence paragraph. The rest is dropped."""
+    def parties(a: Agreement) -> frozenset[str]:
+        return frozenset(p.iso3 or p.name for p in a.parties)
+
+    twin = next((a for a in agreements if parties(a) == parties(headline)), None)
+    notes = [validate.issue(validate.REPAIRED, path, "Dropped an agreement whose only "
+                            "evidence is the headline" + (", keeping its facts that stand "
+                            "in the paragraph of the same parties' agreement." if twin else "."))]
+    if twin is None:
+        return notes
+    near = [p for p in paragraphs(source.text, piece.start, piece.end)
+            if any(e.span and p.start < e.span[1] and e.span[0] < p.end for e in twin.evidence)]
+    for kind in ("amounts", "durations", "dates"):
+        have = {f.span for f in getattr(twin, kind)}
+        for fact in getattr(headline, kind):
+            if (fact.span and fact.span not in have
+                    and any(p.start <= fact.span[0] < p.end for p in near)):
+                getattr(twin, kind).append(fact)
+    return notes
 
 
 def _repair(agreement: Agreement, path: str, source: SourceDocument,
             piece: Chunk) -> tuple[Agreement | None, list[Issue]]:
     """What a careful reader fixes without asking again (a small model answers a re-ask
     worse than it answered first): facts far from the agreement's evidence are dropped,
-    a status its own evidence contradicts is corrected, a headline-only agreement is
-    dropped. Each repair is noted as a warning."""
+    a status its own evidence contradicts is corrected, an agreement whose evidence
+    reports none is dropped. Each repair is noted as a warning."""
     notes: list[Issue] = []
     quoted = [e for e in agreement.evidence if e.span]
-    title = (source.title or "").strip()
-    if quoted and title and all(e.quote.strip() == title for e in quoted):
+    if quoted and not reports_agreement(" ".join(e.quote for e in quoted)):
         notes.append(validate.issue(validate.REPAIRED, path, "Dropped an agreement whose "
-                                    "only evidence is the headline."))
+                                    "evidence reports no agreement, sale or aid."))
         return None, notes
     near = [p for p in paragraphs(source.text, piece.start, piece.end)
             if any(p.start < e.span[1] and e.span[0] < p.end for e in quoted)]
+    _keep_parties_named_near(agreement, path, source, near, notes)
     for kind in ("amounts", "durations", "dates"):
         kept = []
         for fact in getattr(agreement, kind):
@@ -275,6 +330,25 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument,
                                     "signed."))
         agreement.status = AgreementStatus.planned
     return agreement, notes
+
+
+def _keep_parties_named_near(agreement: Agreement, path: str, source: SourceDocument,
+                             near: list[Chunk], notes: list[Issue]) -> None:
+    """A party the evidence's paragraph never names is a guess ("all three countries"):
+    drop it, as long as the parties that paragraph does name remain."""
+    if not near:
+        return
+    named = {info.value.iso3 or info.value.name
+             for p in near for info in find_parties(source.text[p.start : p.end])}
+    kept = [p for p in agreement.parties if (p.iso3 or p.name) in named]
+    if len(kept) == len(agreement.parties) or not kept:
+        return
+    for party in agreement.parties:
+        if party not in kept:
+            notes.append(validate.issue(validate.REPAIRED, path, f"Dropped party "
+                                        f"{party.mention!r}: not named in the paragraph of "
+                                        "the agreement's evidence."))
+    agreement.parties = kept
 
 
 _NOT_YET = {AgreementStatus.planned, AgreementStatus.negotiating}
@@ -333,24 +407,45 @@ class LLMBackend:
     mode: str = "json"
     max_retries: int = 2
     max_chunk_tokens: int = 1500
+    chunk_overlap: int = 1
     max_completion_tokens: int = 900
     seed: int | None = 7
     transport_attempts: int = 6
     initial_wait: float = 1.0
+    rpm: int | None = None
+    tpm: int | None = None
     prompt: Prompt = field(default_factory=load_prompt)
     loop: BackgroundLoop = field(default_factory=BackgroundLoop, repr=False)
     _structured: Any = field(init=False, repr=False)
+    _create: Any = field(init=False, repr=False)
+    limiter: RateLimiter = field(init=False, repr=False)
+    """Shared by all requests in flight: rpm/tpm, and one pause for all after a 429."""
 
     def __post_init__(self) -> None:
-        create = retrying(self.client.chat.completions.create, attempts=self.transport_attempts,
+        self.limiter = RateLimiter(rpm=self.rpm, tpm=self.tpm)
+        # Looked up once, here: the first `client.chat` imports half of openai (0.5 s),
+        # which must not happen between a request's turn and its sending.
+        self._create = self.client.chat.completions.create
+        create = retrying(self._send, attempts=self.transport_attempts,
                           initial_wait=self.initial_wait, on_attempt=_count_request,
-                          asynchronous=True)
+                          on_transient=self._on_transient, asynchronous=True)
         self._structured = instructor.AsyncInstructor(
             client=self.client,
             create=instructor.patch(create=create, mode=MODES[self.mode]),
             mode=MODES[self.mode],
         )
         self._structured.on("completion:response", _count_tokens)
+
+    async def _send(self, *args: Any, **body: Any) -> Any:
+        """One HTTP request, sent when the rate limiter gives it a turn."""
+        async with self.limiter.slot(estimate_tokens(body)) as slot:
+            response = await self._create(*args, **body)
+            slot.used(reported_tokens(response))
+            return response
+
+    def _on_transient(self, error: BaseException, seconds: float) -> None:
+        if asks_to_slow_down(error):
+            self.limiter.back_off(seconds)
 
     @property
     def prompt_version(self) -> str:
@@ -364,21 +459,20 @@ class LLMBackend:
         usage = Usage()
         token = _usage.set(usage)
         try:
-            pieces = chunk(document.text, document.body_start, document.body_end,
-                           max_tokens=self.max_chunk_tokens)
-            agreements: list[Agreement] = []
-            notes: list[Issue] = []
-            for piece in pieces:
-                found, found_notes = await self._extract_piece(document, piece)
-                notes += _shift_paths(found_notes, len(agreements))
-                agreements = merge(agreements, found)
+            found = [await self._extract_piece(document, piece)
+                     for piece in self.pieces(document)]
+            agreements, notes = combine(found)
             return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)
         finally:
             _usage.reset(token)
 
-    async def _extract_piece(
-        self, document: SourceDocument, piece: Chunk
-    ) -> tuple[list[Agreement], list[Issue]]:
+    def pieces(self, document: SourceDocument) -> list[Chunk]:
+        """The chunks this backend asks about, one request (and re-asks) each."""
+        return chunk(document.text, document.body_start, document.body_end,
+                     max_tokens=self.max_chunk_tokens, overlap=self.chunk_overlap)
+
+    def _request(self, document: SourceDocument, piece: Chunk) -> dict[str, Any]:
+        """instructor's arguments for one chunk (the article is rendered from `context`)."""
         context = {
             "article": fence(document.text[piece.start : piece.end]),
             "published": document.published.isoformat() if document.published else "unknown",
@@ -388,7 +482,7 @@ class LLMBackend:
         request: dict[str, Any] = dict(
             model=self.model,
             messages=self.prompt.messages(),
-            response_model=ArticleWords,
+            response_model=_ToolCallWords if self.mode == "tools" else ArticleWords,
             context=context,
             max_retries=self.max_retries,
             temperature=0,
@@ -396,6 +490,27 @@ class LLMBackend:
         )
         if self.seed is not None:
             request["seed"] = self.seed
+        return request
+
+    def request_body(self, document: SourceDocument, piece: Chunk) -> dict[str, Any]:
+        """The JSON body of the first request for one chunk, exactly as sent live.
+
+        instructor itself prepares it (schema, response_format or tools, templating);
+        its call to the endpoint is caught instead of made. The Batch API sends this.
+        """
+        prepare = instructor.patch(create=_capture_body, mode=MODES[self.mode])
+        try:
+            prepare(**{**self._request(document, piece), "max_retries": 0})
+        except instructor.core.InstructorRetryException as stopped:
+            if isinstance(stopped.__cause__, _Captured):
+                return stopped.__cause__.body
+            raise
+        raise RuntimeError("instructor returned without calling the endpoint")
+
+    async def _extract_piece(
+        self, document: SourceDocument, piece: Chunk
+    ) -> tuple[list[Agreement], list[Issue]]:
+        request = self._request(document, piece)
         try:
             words = await self._structured.chat.completions.create(**request)
             return words._resolved, words._notes
@@ -425,8 +540,7 @@ def _best_answer(
         words = _answer_of(getattr(attempt, "completion", None))
         if words is None:
             continue
-        agreements, notes, problems = resolve(words, source, piece)
-        errors = problems + _validator_errors(agreements, source)
+        agreements, notes, errors = judge(words, source, piece)
         facts_kept = sum(len(a.parties) + len(a.amounts) + len(a.durations) + len(a.dates)
                          for a in agreements)
         score = (facts_kept - 2 * len(errors), -len(errors))
@@ -439,15 +553,63 @@ def _answer_of(completion: Any) -> ArticleWords | None:
     if completion is None:
         return None
     try:
+        return parse_answer(completion)
+    except ValueError:
+        return None
+
+
+def parse_answer(completion: Any) -> ArticleWords:
+    """The model's words from a chat completion (tool call or JSON in the content);
+    ValueError says why there are none."""
+    try:
         message = completion.choices[0].message
         if message.tool_calls:
-            raw = message.tool_calls[0].function.arguments
+            raw = str(message.tool_calls[0].function.arguments)
         else:
             raw = message.content or ""
             raw = raw[raw.find("{") : raw.rfind("}") + 1]
-        return ArticleWords.model_validate(json.loads(raw))
-    except (ValueError, AttributeError, IndexError, TypeError):
-        return None
+    except (AttributeError, IndexError, TypeError) as error:
+        raise ValueError(f"no message in the completion ({type(error).__name__})") from None
+    return ArticleWords.model_validate(json.loads(raw))
+
+
+def judge(
+    words: ArticleWords, source: SourceDocument, piece: Chunk
+) -> tuple[list[Agreement], list[Issue], list[str]]:
+    """An answer resolved to facts, with its notes and the errors a re-ask would send
+    back (what `ArticleWords.grounded_in_source` raises)."""
+    agreements, notes, problems = resolve(words, source, piece)
+    return agreements, notes, problems + _validator_errors(agreements, source)
+
+
+def combine(
+    results: list[tuple[list[Agreement], list[Issue]]],
+) -> tuple[list[Agreement], list[Issue]]:
+    """One document's agreements and notes from its chunks' answers, in chunk order."""
+    agreements: list[Agreement] = []
+    notes: list[Issue] = []
+    for found, found_notes in results:
+        notes += _shift_paths(found_notes, len(agreements))
+        agreements = merge(agreements, found)
+    return agreements, notes
+
+
+_CAPTURED = "treatyx: request body captured, not sent"
+
+
+class _Captured(Exception):
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(_CAPTURED)
+        self.body = body
+
+
+def _capture_body(**body: Any) -> Any:
+    raise _Captured(json.loads(json.dumps(body)))
+
+
+# instructor logs the capture as a failed call (at ERROR, once per request of a batch).
+logging.getLogger("instructor.v2.retry").addFilter(
+    lambda record: _CAPTURED not in record.getMessage())
 
 
 def _count_request() -> None:
@@ -472,12 +634,12 @@ def _shift_paths(notes: list[Issue], offset: int) -> list[Issue]:
 
 
 def merge(found: list[Agreement], new: list[Agreement]) -> list[Agreement]:
-    """Agreements from overlapping chunks: the same parties and type are one agreement."""
+    """Agreements from several chunks: the same parties with the same type, or the same
+    parties reported by the same sentence, are one agreement (the first answer's type
+    and status stand)."""
     merged = [a.model_copy(deep=True) for a in found]
     for agreement in new:
-        key = (frozenset(p.iso3 or p.name for p in agreement.parties), agreement.type)
-        twin = next((a for a in merged
-                     if (frozenset(p.iso3 or p.name for p in a.parties), a.type) == key), None)
+        twin = next((a for a in merged if _same_agreement(a, agreement)), None)
         if twin is None:
             merged.append(agreement)
             continue
@@ -487,6 +649,18 @@ def merge(found: list[Agreement], new: list[Agreement]) -> list[Agreement]:
                 if ((getattr(fact, "mention", None) or fact.quote, fact.span)) not in have:
                     getattr(twin, name).append(fact)
     return merged
+
+
+def _same_agreement(one: Agreement, other: Agreement) -> bool:
+    def parties(a: Agreement) -> frozenset[str]:
+        return frozenset(p.iso3 or p.name for p in a.parties)
+
+    if parties(one) != parties(other):
+        return False
+    if one.type == other.type:
+        return True
+    return any(e.span and f.span and e.span[0] < f.span[1] and f.span[0] < e.span[1]
+               for e in one.evidence for f in other.evidence)
 
 
 # --- opening a backend ---------------------------------------------------------------
@@ -509,6 +683,7 @@ def open_llm_backend(
         mode = options.mode or default_mode(options.base_url, name)
         say(f"backend openai: model {options.model} at {_host(options.base_url)}, mode {mode}")
         backend = LLMBackend(client=client, model=options.model, name="openai", mode=mode,
+                             rpm=options.rpm, tpm=options.tpm,
                              max_retries=options.max_retries)
         try:
             yield backend
@@ -532,7 +707,7 @@ def open_llm_backend(
         # prefix (system prompt, example) is cached by llama.cpp, so pieces are cheap.
         backend = LLMBackend(client=client, model=server.model, name="local",
                              mode=options.mode or "json", max_retries=options.max_retries,
-                             max_chunk_tokens=LOCAL_CHUNK_TOKENS)
+                             max_chunk_tokens=LOCAL_CHUNK_TOKENS, chunk_overlap=0)
         try:
             yield backend
         finally:
@@ -546,5 +721,6 @@ def _host(base_url: str | None) -> str:
     return re.sub(r"//[^/@]*@", "//", base_url) if base_url else "api.openai.com"
 
 
-__all__ = ["ArticleWords", "LLMBackend", "default_mode", "merge", "open_llm_backend", "resolve"]
+__all__ = ["ArticleWords", "LLMBackend", "combine", "default_mode", "judge", "merge",
+           "open_llm_backend", "parse_answer", "resolve"]
 

@@ -64,6 +64,7 @@ _TYPE: list[tuple[AgreementType, str]] = [
                                         r"partnership|cooperation"),
 ]
 _TYPE_RE = [(kind, re.compile(rf"\b(?:{cues})\b", re.IGNORECASE)) for kind, cues in _TYPE]
+_TYPE_RE_BY_KIND = dict(_TYPE_RE)
 
 # A state named after these words reacts to the agreement rather than joining it.
 _REACTION = re.compile(
@@ -143,6 +144,13 @@ class RulesBackend:
                    for m in find_dates(sentence.text, reference)],
             evidence=[facts.evidence(document.text, sentence.start, sentence.end)],
         )
+
+
+def reports_agreement(text: str) -> bool:
+    """Whether the words can report an agreement at all: an agreement noun ("pact"),
+    a sale or purchase ("will buy"), or aid. A pledge to revise a strategy cannot."""
+    return bool(_AGREEMENT.search(text) or _TYPE_RE_BY_KIND[AgreementType.arms_transfer]
+                .search(text) or _TYPE_RE_BY_KIND[AgreementType.security_assistance].search(text))
 
 
 def status_cue(sentence: str) -> AgreementStatus | None:

@@ -29,6 +29,12 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, openai.APIStatusError) and error.status_code in RETRYABLE_STATUS
 
 
+def asks_to_slow_down(error: BaseException) -> bool:
+    """A 429, or any answer that says when to come back: a limit shared by the batch."""
+    return isinstance(error, openai.APIStatusError) and (
+        error.status_code == 429 or retry_after(error) is not None)
+
+
 def retry_after(error: BaseException) -> float | None:
     """Seconds the server asked us to wait (Retry-After / retry-after-ms), if any."""
     response = getattr(error, "response", None)
@@ -71,20 +77,23 @@ def retrying(
     initial_wait: float = 1.0,
     max_wait: float = 60.0,
     on_attempt: Callable[[], None] | None = None,
-    on_transient: Callable[[BaseException], None] | None = None,
+    on_transient: Callable[[BaseException, float], None] | None = None,
     asynchronous: bool | None = None,
 ) -> F:
     """`call`, sent again on transient failures, up to `attempts` times in all.
 
     `asynchronous`: whether `call` returns an awaitable (the async openai client's
     methods do, without being coroutine functions); guessed when None.
+    `on_transient(error, seconds)`: told of each transient failure and the wait before
+    the next attempt (a rate limiter pauses the other requests as long).
     """
     policy = dict(
         retry=tenacity.retry_if_exception(is_transient),
         wait=wait_for_server(initial_wait, max_wait),
         stop=tenacity.stop_after_attempt(attempts),
         reraise=True,
-        before_sleep=(lambda state: on_transient(state.outcome.exception()))
+        before_sleep=(lambda state: on_transient(state.outcome.exception(),
+                                                 state.upcoming_sleep))
         if on_transient else None,
     )
 

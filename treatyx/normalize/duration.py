@@ -43,7 +43,7 @@ _QUANTITY = rf"(?:{NUMBER_PATTERN}|\b\d+\s?/\s?\d+|\ban?\b|\banother\b)"
 _FRACTION = r"(?:one|two|three|an?)"
 _MODIFIER = r"(?:more|additional|extra|further|less|fewer)"
 _LEAD = (
-    r"(?:(?:over|for|during|within|in|throughout|across)\s+the\s+"
+    r"(?:(?:(?:over|for|during|within|in|throughout|across)\s+)?the\s+"
     r"(?:next|coming|past|last|following|previous)\s+"
     r"|for\s+a\s+(?:further\s+)?period\s+of\s+)"
 )
@@ -159,9 +159,9 @@ def _value(match: re.Match[str], piece: re.Pattern[str]) -> str | None:
     if match["bare"]:
         return (
             _iso({_unit(match["bare"])[0]: Fraction(_unit(match["bare"])[1])})
-            if match["lead"]
+            if match["lead"] and not match["lead"].lower().startswith("the")
             else None
-        )  # "over the next year" is one year; a bare "year" is nothing
+        )  # "over the next year" is one year; "the next year" or a bare "year" is nothing
     body = match.group()[len(match["lead"] or "") :]
     parts: dict[str, Fraction] = {}
     for part in piece.finditer(body):

@@ -1,0 +1,203 @@
+"""The offline rules extractor, on the seed and on small sentences written for the purpose.
+
+A sentence reports an agreement when it names one (deal, pact, agreement ...) with a
+signing or agreeing verb; its parties, money, durations and dates are the sentence's own.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from treatyx.extract.rules import RulesBackend
+from treatyx.loading import document_from_text, load_document
+from treatyx.models import Agreement
+
+ROOT = Path(__file__).resolve().parents[1]
+SATURDAY = dt.date(2022, 1, 8)  # the seed's publication date
+
+
+def agreements(text: str, published: dt.date | None = SATURDAY) -> list[Agreement]:
+    return RulesBackend().extract(document_from_text(text, "t", published=published)).agreements
+
+
+def only(text: str, **kwargs) -> Agreement:
+    [agreement] = agreements(text, **kwargs)
+    return agreement
+
+
+def parties(agreement: Agreement) -> list[tuple[str | None, str]]:
+    return [(p.iso3, p.mention) for p in agreement.parties]
+
+
+# --- the seed ------------------------------------------------------------------------
+
+
+def test_the_seed_gives_its_three_agreements(seed):
+    found = RulesBackend().extract(seed).agreements
+    assert [(a.type, a.status, [p.iso3 for p in a.parties]) for a in found] == [
+        ("research_development", "announced", ["USA", "JPN"]),
+        ("host_nation_support", "planned", ["JPN", "USA"]),
+        ("defence_cooperation", "signed", ["JPN", "AUS"]),
+    ]
+
+
+def test_the_seed_host_nation_deal_has_its_money_and_five_years(seed):
+    deal = RulesBackend().extract(seed).agreements[1]
+    assert [(a.value, a.currency, a.period, a.approximate, a.mention) for a in deal.amounts] == [
+        (9.3e9, "USD", None, False, "$9.3 billion")]
+    assert [(d.value, d.mention) for d in deal.durations] == [("P5Y", "over the next five years")]
+
+
+def test_the_seed_signing_on_thursday_is_dated_before_publication(seed):
+    japan_australia = RulesBackend().extract(seed).agreements[2]
+    assert [(d.value, d.role, d.mention) for d in japan_australia.dates] == [
+        ("2022-01-06", "signed", "Thursday")]
+
+
+def test_a_sentence_without_parties_takes_them_from_the_headline(seed):
+    research = RulesBackend().extract(seed).agreements[0]
+    headline_end = seed.text.index("\n", seed.body_start)
+    assert [p.mention for p in research.parties] == ["US", "Japan"]
+    assert all(p.span[1] <= headline_end for p in research.parties)
+
+
+def test_china_which_only_protests_is_not_a_party(seed):
+    found = RulesBackend().extract(seed).agreements
+    assert "CHN" not in {p.iso3 for a in found for p in a.parties}
+
+
+def test_nothing_after_related_stories_is_read(seed):
+    found = RulesBackend().extract(seed).agreements
+    spans = [fact.span for a in found
+             for fact in (*a.parties, *a.amounts, *a.durations, *a.dates, *a.evidence)]
+    assert spans and all(seed.body_start <= s <= e <= seed.body_end for s, e in spans)
+
+
+# --- signing language ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("verb", "status"),
+    [
+        ("signed", "signed"),
+        ("inked", "signed"),
+        ("sealed", "signed"),
+        ("agreed", "announced"),
+        ("reached", "announced"),
+        ("will sign", "planned"),
+        ("are expected to sign", "planned"),
+        ("are negotiating", "negotiating"),
+        ("ratified", "in_force"),
+        ("extended", "extended"),
+        ("suspended", "suspended"),
+        ("scrapped", "terminated"),
+    ],
+)
+def test_signing_language_makes_an_agreement_with_its_status(verb, status):
+    pact = only(f"Japan and Australia {verb} a defence pact.")
+    assert (pact.type, pact.status) == ("defence_cooperation", status)
+    assert parties(pact) == [("JPN", "Japan"), ("AUS", "Australia")]
+    assert [e.quote for e in pact.evidence] == [f"Japan and Australia {verb} a defence pact."]
+
+
+def test_a_signing_verb_without_an_agreement_is_not_one():
+    assert agreements("Japan and Australia signed the guestbook.") == []
+
+
+def test_an_agreement_without_a_signing_verb_is_not_one():
+    assert agreements("Japan and Australia discussed the defence pact.") == []
+
+
+def test_the_kind_of_deal_comes_from_its_words():
+    assert only("Britain and France signed a submarine deal.").type == "arms_transfer"
+    assert only("Tokyo and Canberra signed a reciprocal access agreement.").type == (
+        "basing_access")
+    assert only("Seoul and Tokyo agreed to restore an intelligence-sharing pact.").type == (
+        "intelligence_sharing")
+
+
+# --- parties -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "named"),
+    [
+        ("Japanese and Australian ministers signed a defence pact.",
+         [("JPN", "Japanese"), ("AUS", "Australian")]),
+        ("Tokyo and Canberra signed a reciprocal access agreement.",
+         [("JPN", "Tokyo"), ("AUS", "Canberra")]),
+        ("The UK and the US inked a submarine deal.",
+         [("GBR", "UK"), ("USA", "US")]),
+    ],
+    ids=["demonym", "capital", "abbreviation"],
+)
+def test_parties_are_found_by_demonym_capital_and_abbreviation(sentence, named):
+    assert parties(only(sentence)) == named
+
+
+def test_an_organisation_is_a_party_without_state_codes():
+    nato = only("NATO and Ukraine signed a memorandum of understanding.").parties[0]
+    assert (nato.name, nato.iso3, nato.cow, nato.kind) == ("NATO", None, None, "organisation")
+
+
+def test_a_state_that_only_reacts_is_not_a_party():
+    deal = only("Japan and the US signed an agreement, prompting China to protest.")
+    assert [p.iso3 for p in deal.parties] == ["JPN", "USA"]
+
+
+def test_every_mention_is_the_text_at_its_span():
+    text = "India and France clinched a deal for 26 Rafale jets worth about 6.6 billion euros."
+    deal = only(text)
+    for fact in (*deal.parties, *deal.amounts):
+        assert text[fact.span[0]:fact.span[1]] == fact.mention
+    assert [(a.value, a.currency, a.approximate) for a in deal.amounts] == [(6.6e9, "EUR", True)]
+
+
+# --- dates and plans -----------------------------------------------------------------
+
+
+def test_will_sign_on_friday_is_planned_for_the_coming_friday():
+    deal = only("Seoul and Warsaw will sign an arms deal on Friday.")  # published Sat 8 Jan
+    assert deal.status == "planned"
+    assert [(d.value, d.granularity, d.role, d.mention) for d in deal.dates] == [
+        ("2022-01-14", "day", "signed", "Friday")]
+
+
+def test_signed_on_thursday_is_the_thursday_before_publication():
+    deal = only("Japan and Australia signed a defence pact on Thursday.")
+    assert [(d.value, d.role) for d in deal.dates] == [("2022-01-06", "signed")]
+
+
+def test_without_a_publication_date_a_weekday_gives_no_date():
+    deal = only("Japan and Australia signed a defence pact on Thursday.", published=None)
+    assert deal.dates == []
+
+
+# --- no agreement --------------------------------------------------------------------
+
+
+def test_an_article_without_an_agreement_gives_none():
+    article = (
+        "Kishida Visits Canberra\n\n"
+        "Prime Minister Fumio Kishida visited Canberra on Monday.\n"
+        "He discussed trade, tourism and climate with his Australian counterpart over lunch.\n"
+    )
+    assert agreements(article) == []
+
+
+def test_a_defence_budget_with_amounts_is_not_an_agreement():
+    budget = load_document(ROOT / "eval" / "articles" / "dev" / "japan_budget.txt")
+    assert budget.body.count("budget") >= 3  # an article full of money, none of it a deal
+    assert RulesBackend().extract(budget).agreements == []
+
+
+def test_deals_after_related_stories_are_not_read():
+    text = ("Japan and Australia signed a defence pact on Thursday.\n\n"
+            "Related Stories\nBritain and France signed a submarine deal.\n")
+    assert [[p.iso3 for p in a.parties] for a in agreements(text)] == [["JPN", "AUS"]]
+
+
+@pytest.mark.xfail(strict=True, reason="known limitation: the rules do not read negation")
+def test_an_agreement_that_was_not_signed_is_not_reported():
+    assert agreements("Kishida visited Canberra. No agreement was signed.") == []

@@ -168,8 +168,10 @@ def score_numeral(rows: list[Row], numbers) -> Score:
     return score
 
 
-def score_date(rows: list[Row], dates) -> Score:
-    score = Score("date.jsonl")
+def score_date(rows: list[Row], dates, tense: str | None = None) -> Score:
+    """`tense=None` reads a bare weekday as news does (the past: "signed on Thursday");
+    Duckling reads it forward, as treatyx does for future wording ("will sign on Friday")."""
+    score = Score("date.jsonl" if tense is None else f"date.jsonl (tense={tense})")
     kept = _scope(score, rows, DATE_RULES)
     if isinstance(dates, str):
         score.unavailable = dates
@@ -177,7 +179,7 @@ def score_date(rows: list[Row], dates) -> Score:
     for row in kept:
         reference = dt.date.fromisoformat(row["reference"])
         try:
-            got = dates.resolve_date(row["text"], reference)
+            got = dates.resolve_date(row["text"], reference, tense)
         except Exception as error:  # noqa: BLE001 - a crash on one row is a failure
             got = f"error {type(error).__name__}: {error}"
         pair = (getattr(got, "value", None), getattr(got, "granularity", None))
@@ -219,6 +221,7 @@ def run(data: Path) -> list[Score]:
         score_duration(_rows(data / "duration.jsonl"), modules["duration"]),
         score_numeral(_rows(data / "numeral.jsonl"), modules["numbers"]),
         score_date(_rows(data / "date.jsonl"), modules["dates"]),
+        score_date(_rows(data / "date.jsonl"), modules["dates"], "future"),
         score_negative(negative, "money", modules["money"], "find_money"),
         score_negative(negative, "duration", modules["duration"], "find_durations"),
         score_negative(negative, "date", modules["dates"], "find_dates"),
@@ -248,7 +251,11 @@ def report(scores: list[Score], data: Path) -> str:
         "when the value is within 1e-6 (relative) and the currency is equal; plain dollars "
         "(Duckling: no country) count as right when we say USD. A duration is right when "
         "our ISO value equals Duckling's own unit (`iso`) or the compound form "
-        "(`iso_compound`). Negative rows are right when our `find_*` finds nothing.",
+        "(`iso_compound`). Negative rows are right when our `find_*` finds nothing. Dates are "
+        "scored twice: as treatyx reads news by default (a bare weekday or holiday is the "
+        "last one: \"signed on Thursday\"), and with `tense=\"future\"`, which treatyx uses "
+        "for future wording (\"will sign on Friday\") and which is Duckling's own default. "
+        "Failures are listed for both.",
         "",
         table(scores),
         "",

@@ -201,3 +201,17 @@ def test_deals_after_related_stories_are_not_read():
 @pytest.mark.xfail(strict=True, reason="known limitation: the rules do not read negation")
 def test_an_agreement_that_was_not_signed_is_not_reported():
     assert agreements("Kishida visited Canberra. No agreement was signed.") == []
+
+
+def test_a_later_sentence_about_the_deal_adds_to_it_instead_of_making_another():
+    found = agreements("Japan and Australia signed a defence pact on Monday. "
+                       "Japan said the pact would run for ten years.")
+    assert len(found) == 1
+    assert [d.value for d in found[0].durations] == ["P10Y"]
+    assert len(found[0].evidence) == 2
+
+
+def test_a_separate_deal_between_the_same_states_stays_separate():
+    found = agreements("Japan and Australia signed a defence pact on Monday. "
+                       "Japan and Australia also signed a separate logistics agreement.")
+    assert len(found) == 2

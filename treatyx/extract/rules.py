@@ -104,9 +104,32 @@ class RulesBackend:
             sentence_parties = _parties(sentence, cut_reactions=False)
             if sentence_parties:
                 previous = sentence_parties
-            if agreement is not None:
+            if agreement is None:
+                # "The pact runs for ten years": no signing word, but facts of a deal
+                # already reported.
+                earlier = _referred_to(found, sentence_parties, sentence.text)
+                if earlier is not None:
+                    _add_facts(earlier, self._facts(document, sentence, earlier))
+                continue
+            earlier = _referred_to(found, agreement.parties, sentence.text)
+            if earlier is not None:
+                _add_facts(earlier, agreement)
+            else:
                 _merge_into(found, agreement)
         return Extraction(agreements=found)
+
+    def _facts(self, document: SourceDocument, sentence: Sentence,
+               about: Agreement) -> Agreement:
+        """The money, durations and dates of a sentence that speaks of `about` again."""
+        offset = sentence.start
+        return Agreement(
+            type=about.type, status=about.status, parties=about.parties,
+            amounts=[facts.amount(m, offset) for m in find_money(sentence.text)],
+            durations=[facts.duration(m, offset) for m in find_durations(sentence.text)],
+            dates=[facts.date(m, _DATE_ROLE[about.status], offset)
+                   for m in find_dates(sentence.text, document.published)],
+            evidence=[facts.evidence(document.text, sentence.start, sentence.end)],
+        )
 
     def _headline_parties(self, document: SourceDocument, body: list[Sentence]) -> list[Party]:
         if document.title and body and body[0].text.startswith(document.title):
@@ -187,9 +210,39 @@ def _merge_into(found: list[Agreement], new: Agreement) -> None:
     """Sentences that report the same agreement (same parties, same type) become one."""
     for old in found:
         if _key(old) == _key(new):
-            old.amounts += new.amounts
-            old.durations += new.durations
-            old.dates += new.dates
-            old.evidence += new.evidence
+            _add_facts(old, new)
             return
     found.append(new)
+
+
+def _add_facts(old: Agreement, new: Agreement) -> None:
+    old.amounts += new.amounts
+    old.durations += new.durations
+    old.dates += new.dates
+    old.evidence += new.evidence
+
+
+# "the deal", "this agreement", "the 2018 military pact": words that point back at an
+# agreement already reported; "a new", "another", "separate" announce a different one.
+_BACK_REFERENCE = re.compile(
+    r"\b(?:the|this|that|its|their)\s+(?:[\w-]+\s+){0,3}?" + _AGREEMENT.pattern[2:-2] + r"\b",
+    re.IGNORECASE,
+)
+_ANOTHER = re.compile(r"\b(?:an?\s+new|another|separate|second|also\s+signed)\b", re.IGNORECASE)
+
+
+def _referred_to(found: list[Agreement], parties: list[Party],
+                 sentence: str) -> Agreement | None:
+    """The agreement this sentence speaks of again ("the deal runs for ten years"), so
+    that it adds facts to that agreement instead of making another one."""
+    if not found or _ANOTHER.search(sentence):
+        return None
+    first_noun = _AGREEMENT.search(sentence)
+    pointer = _BACK_REFERENCE.search(sentence)
+    if first_noun is None or pointer is None or pointer.end() != first_noun.end():
+        return None
+    named = {p.iso3 or p.name for p in parties}
+    for old in reversed(found):
+        if named <= {p.iso3 or p.name for p in old.parties}:
+            return old
+    return None

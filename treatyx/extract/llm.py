@@ -47,6 +47,8 @@ from treatyx.models import (
     Usage,
 )
 from treatyx.normalize import (
+    find_durations,
+    find_money,
     find_parties,
     lookup_party,
     parse_duration,
@@ -63,18 +65,18 @@ logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 
 class AmountWords(BaseModel):
-    mention: str = Field(description="exact words, e.g. '$9.3 billion'")
+    mention: str = Field(description="the exact words: number and currency")
     value: float | None = Field(default=None, description="optional: the number")
     currency: str | None = Field(default=None, description="optional: ISO 4217 code")
 
 
 class DurationWords(BaseModel):
-    mention: str = Field(description="exact words, e.g. 'five years'")
-    value: str | None = Field(default=None, description="optional: ISO 8601, e.g. P5Y")
+    mention: str = Field(description="the exact words: number and unit")
+    value: str | None = Field(default=None, description="optional: ISO 8601")
 
 
 class DateWords(BaseModel):
-    mention: str = Field(description="exact words, e.g. 'Thursday'")
+    mention: str = Field(description="the exact date words")
     role: DateRole
     value: str | None = Field(default=None, description="optional: YYYY-MM-DD, YYYY-MM or YYYY")
 
@@ -113,8 +115,8 @@ class ArticleWords(BaseModel):
         if source is None:
             return self
         piece: Chunk = context["chunk"]
-        self._resolved, self._notes, problems = resolve(self, source, piece)
-        problems += _validator_errors(self._resolved, source)
+        self._resolved, self._notes = resolve(self, source, piece)
+        problems = _validator_errors(self._resolved, source)
         if problems:
             raise ValueError(
                 "Fix these and answer again with the complete JSON:\n- " + "\n- ".join(problems)
@@ -170,24 +172,32 @@ def _for_model(found: Issue) -> str:
 
 def resolve(
     words: ArticleWords, source: SourceDocument, piece: Chunk
-) -> tuple[list[Agreement], list[Issue], list[str]]:
+) -> tuple[list[Agreement], list[Issue]]:
     """Facts from the model's words: located in the source, valued by the normalisers.
 
-    Returns the agreements, notes (warnings: a value the normalisers could not read and
-    the model's was kept), and problems to send back to the model.
+    Returns the agreements and notes: warnings for a value the normalisers could not
+    read (the model's was kept) and for each repair. What is left for the model to fix
+    is what the validator finds in these agreements.
     """
     agreements: list[Agreement] = []
     notes: list[Issue] = []
-    problems: list[str] = []
     headlines: list[tuple[str, Agreement]] = []
     text, within = source.text, (piece.start, piece.end)
-    for n, item in enumerate(words.agreements):
-        label = f"agreement {n + 1}"
+    # Where each reported agreement's evidence starts: the story of one runs until the next.
+    leads = sorted(e.span[0] for item in words.agreements for quote in item.evidence
+                   if (e := _evidence(text, quote, within)).span)
+    for item in words.agreements:
         path = f"agreements[{len(agreements)}]"
         evidence = [_evidence(text, quote, within) for quote in item.evidence]
         anchor = next((e.span[0] for e in evidence if e.span), None)
 
-        def place(mention: str, anchor: int | None = anchor) -> tuple[str, tuple[int, int] | None]:
+        def place(mention: str, anchor: int | None = anchor,
+                  evidence: list[Evidence] = evidence) -> tuple[str, tuple[int, int] | None]:
+            # Words inside the agreement's own evidence first, then the nearest elsewhere.
+            for quoted in (e.span for e in evidence if e.span):
+                found = locate(text, mention, within=quoted)
+                if found.where == "moved" and quoted[0] <= found.start < quoted[1]:
+                    return _placed(text, mention, found)
             found = locate(text, mention, near=anchor, within=within)
             return _placed(text, mention, found)
 
@@ -195,20 +205,28 @@ def resolve(
         for mention in item.parties:
             info = lookup_party(mention)
             if info is None:
-                problems.append(f"{label} parties: {mention!r} is not the name of a state or "
-                                "organisation; give each party as the article names it.")
+                notes.append(validate.issue(validate.REPAIRED, f"{path}.parties", f"Dropped "
+                                            f"party {mention!r}: not a state or organisation."))
                 continue
             words_, span = place(mention)
             parties.append(Party(name=info.name, iso3=info.iso3, cow=info.cow, kind=info.kind,
                                  mention=words_, span=span))
         amounts = []
-        for k, amount in enumerate(item.amounts):
+        for amount in item.amounts:
             words_, span = place(amount.mention)
             money = parse_money(words_)
+            inside = find_money(words_) if money is None and span else []
             if money is not None:
                 amounts.append(Amount(value=money.value, currency=money.currency,
                                       period=money.period, approximate=money.approximate,
                                       mention=words_, span=span))
+            elif inside:  # "about 9 trillion won ($6.5 billion)": each amount on its own
+                for part in inside:
+                    amounts.append(Amount(
+                        value=part.value.value, currency=part.value.currency,
+                        period=part.value.period, approximate=part.value.approximate,
+                        mention=part.mention,
+                        span=(span[0] + part.start, span[0] + part.end)))
             elif amount.value is not None and amount.currency and len(amount.currency) == 3:
                 amounts.append(Amount(value=amount.value, currency=amount.currency.upper(),
                                       mention=words_, span=span))
@@ -216,15 +234,20 @@ def resolve(
                                             f"{path}.amounts[{len(amounts) - 1}]",
                                             f"Cannot read {words_!r}; kept the model's value."))
             else:
-                problems.append(f"{label} amounts[{k}]: {amount.mention!r} is not an amount of "
-                                "money; give the exact words with number and currency.")
+                notes.append(validate.issue(validate.REPAIRED, f"{path}.amounts", f"Dropped "
+                                            f"amount {amount.mention!r}: not money."))
         durations = []
-        for k, duration in enumerate(item.durations):
+        for duration in item.durations:
             words_, span = place(duration.mention)
+            inside = find_durations(words_) if span and not parse_duration(words_) else []
+            if len(inside) == 1:  # "a 10-year framework": the duration's own words
+                part = inside[0]
+                words_, span = part.mention, (span[0] + part.start, span[0] + part.end)
             value = parse_duration(words_) or duration.value
             if value is None or not re.fullmatch(r"P(\d+[YMWD])+", value):
-                problems.append(f"{label} durations[{k}]: {duration.mention!r} is not a "
-                                "duration; give words such as 'five years'.")
+                notes.append(validate.issue(validate.REPAIRED, f"{path}.durations", f"Dropped "
+                                            f"duration {duration.mention!r}: not a length "
+                                            "of time."))
                 continue
             if parse_duration(words_) is None:
                 notes.append(validate.issue(validate.DURATION_UNREADABLE,
@@ -233,7 +256,7 @@ def resolve(
             durations.append(Duration(value=value, mention=words_, span=span))
         dates = []
         tense = "future" if item.status in _NOT_YET else None
-        for k, date in enumerate(item.dates):
+        for date in item.dates:
             words_, span = place(date.mention)
             resolved = resolve_date(words_, source.published, tense)
             if resolved is not None:
@@ -247,8 +270,9 @@ def resolve(
                                             f"{path}.dates[{len(dates) - 1}]",
                                             f"Cannot resolve {words_!r}; kept the model's value."))
             else:
-                problems.append(f"{label} dates[{k}]: cannot resolve {date.mention!r} to a date; "
-                                "give the exact date words, or leave it out.")
+                notes.append(validate.issue(validate.REPAIRED, f"{path}.dates", f"Dropped "
+                                            f"date {date.mention!r}: cannot be resolved to a "
+                                            "date."))
         agreement = Agreement(
             name=item.name, type=item.type, status=item.status,
             parties=facts.unique_parties(parties), amounts=amounts, durations=durations,
@@ -257,13 +281,13 @@ def resolve(
         if _only_the_headline(agreement, source):
             headlines.append((path, agreement))
             continue
-        repaired, repairs = _repair(agreement, path, source, piece)
+        repaired, repairs = _repair(agreement, path, source, piece, leads)
         notes += repairs
         if repaired is not None:
             agreements.append(repaired)
     for path, headline in headlines:
         notes += _fold_headline(headline, path, agreements, source, piece)
-    return agreements, notes, problems
+    return agreements, notes
 
 
 def _only_the_headline(agreement: Agreement, source: SourceDocument) -> bool:
@@ -297,12 +321,17 @@ def _fold_headline(headline: Agreement, path: str, agreements: list[Agreement],
     return notes
 
 
-def _repair(agreement: Agreement, path: str, source: SourceDocument,
-            piece: Chunk) -> tuple[Agreement | None, list[Issue]]:
+def _repair(agreement: Agreement, path: str, source: SourceDocument, piece: Chunk,
+            leads: list[int] = ()) -> tuple[Agreement | None, list[Issue]]:
     """What a careful reader fixes without asking again (a small model answers a re-ask
     worse than it answered first): facts far from the agreement's evidence are dropped,
     a status its own evidence contradicts is corrected, an agreement whose evidence
-    reports none is dropped. Each repair is noted as a warning."""
+    reports none is dropped. Each repair is noted as a warning.
+
+    A date must stand in the evidence's paragraph (a story's other days are other
+    events); money and durations may also stand in the paragraphs that follow it, up to
+    where the next agreement's evidence starts ("Under the extension, Japan will pay
+    ...")."""
     notes: list[Issue] = []
     quoted = [e for e in agreement.evidence if e.span]
     if quoted and not reports_agreement(" ".join(e.quote for e in quoted)):
@@ -312,12 +341,20 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument,
     near = [p for p in paragraphs(source.text, piece.start, piece.end)
             if any(p.start < e.span[1] and e.span[0] < p.end for e in quoted)]
     _keep_parties_named_near(agreement, path, source, near, notes)
+    story = (near[0].start, piece.end) if near else None
+    if story:
+        story = (story[0], min([s for s in leads if s >= near[-1].end] + [story[1]]))
     for kind in ("amounts", "durations", "dates"):
         kept = []
         for fact in getattr(agreement, kind):
-            if fact.span and near and not any(p.start <= fact.span[0] < p.end for p in near):
+            in_paragraph = any(p.start <= fact.span[0] < p.end for p in near) if fact.span \
+                else True
+            in_story = story is not None and fact.span is not None \
+                and story[0] <= fact.span[0] < story[1]
+            if near and not (in_paragraph or (kind != "dates" and in_story)):
+                where = "paragraph" if kind == "dates" else "story"
                 notes.append(validate.issue(validate.REPAIRED, path, f"Dropped {kind[:-1]} "
-                                            f"{fact.mention!r}: not in the paragraph of the "
+                                            f"{fact.mention!r}: not in the {where} of the "
                                             "agreement's evidence."))
             else:
                 kept.append(fact)
@@ -329,6 +366,10 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument,
                                     "set to planned: the evidence says it is still to be "
                                     "signed."))
         agreement.status = AgreementStatus.planned
+        for fact in agreement.dates:  # "will sign on Friday" is the coming Friday
+            ahead = resolve_date(fact.mention, source.published, "future")
+            if ahead is not None:
+                fact.value, fact.granularity = ahead.value, ahead.granularity
     return agreement, notes
 
 
@@ -578,8 +619,8 @@ def judge(
 ) -> tuple[list[Agreement], list[Issue], list[str]]:
     """An answer resolved to facts, with its notes and the errors a re-ask would send
     back (what `ArticleWords.grounded_in_source` raises)."""
-    agreements, notes, problems = resolve(words, source, piece)
-    return agreements, notes, problems + _validator_errors(agreements, source)
+    agreements, notes = resolve(words, source, piece)
+    return agreements, notes, _validator_errors(agreements, source)
 
 
 def combine(

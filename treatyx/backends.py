@@ -55,14 +55,15 @@ class BackendOptions:
 
 
 def choose(options: BackendOptions) -> str:
-    """auto -> a configured endpoint, else the pulled local model, else rules."""
+    """auto -> a configured endpoint, else the pulled local model (when the `local` extra
+    that runs it is installed), else rules."""
     if options.backend != "auto":
         return options.backend
     if options.base_url or options.api_key:
         return "openai"
     from treatyx import local_model
 
-    if local_model.is_pulled(options.cache_dir):
+    if local_model.is_pulled(options.cache_dir) and local_model.server_installed():
         return "local"
     return "rules"
 
@@ -76,7 +77,7 @@ def open_backend(
     if name == "rules":
         if options.backend == "auto":
             say("no model configured (no --base-url/OPENAI_BASE_URL/OPENAI_API_KEY, no pulled "
-                "local model): using the offline rules backend")
+                "local model with treatyx[local] installed): using the offline rules backend")
         yield RulesBackend()
         return
     from treatyx.extract.llm import open_llm_backend

@@ -85,6 +85,13 @@ def _marker(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
+def server_installed() -> bool:
+    """Whether llama.cpp's server can run here (the `xllamacpp` wheel, treatyx[local])."""
+    import importlib.util
+
+    return importlib.util.find_spec("xllamacpp") is not None
+
+
 def is_pulled(cache_dir: Path | str | None = None, spec: ModelSpec = QWEN) -> bool:
     """True when the file is there and was verified when stored (no re-hash: 1.1 GB)."""
     path = model_path(cache_dir, spec)

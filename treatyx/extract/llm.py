@@ -738,6 +738,11 @@ def open_llm_backend(
         from treatyx.commands import UsageError
 
         raise UsageError(f"no local model at {path}: run `treatyx model pull` first")
+    if not local_model.server_installed():
+        from treatyx.commands import UsageError
+
+        raise UsageError("--backend local needs llama.cpp's server: "
+                         "pip install 'treatyx[local]'")
     started = time.perf_counter()
     with local_model.LocalServer(path, ctx_size=8192) as server:
         say(f"backend local: {server.model} on llama.cpp at {server.base_url} "

@@ -338,10 +338,8 @@ def collect(
     tally = Tally()
     try:
         with ResumableOutput(output) as out:
-            if out.repaired:
-                say(f"{output}: cut a torn last line left by an interrupted run")
-            if out.done:
-                say(f"{output}: {len(out.done)} document(s) already done; skipping them")
+            for note in out.resume_notes():
+                say(note)
             todo = {e.doc_id: e for e in manifest.documents
                     if e.doc_id not in out.done and (e.part is None or e.part in finished)}
             pending = sum(1 for e in manifest.documents
@@ -349,11 +347,8 @@ def collect(
             for outcome in _outcomes(manifest, todo, batches, results, provenance,
                                      strict=strict, include_text=include_text):
                 tally.count(outcome)
-                if outcome.document is not None:
-                    out.write(outcome.document)
-                else:
-                    out.fail(outcome.doc_id or "", outcome.source, outcome.error or "")
-                    say(f"error: {outcome.error}")
+                if (error := out.record(outcome)) is not None:
+                    say(f"error: {error}")
     finally:
         results.close()
     return Collected(tally=tally, pending=pending)

@@ -123,10 +123,8 @@ def _extract_to_file(runner: Runner, sources: Iterator, path: Path, tally: Tally
         except OSError as error:  # -o names a directory, or a place we may not write
             raise UsageError(f"{path}: cannot write the output: {error.strerror or error}"
                              ) from None
-        if out.repaired:
-            say(f"{path}: cut a torn last line left by an interrupted run")
-        if out.done:
-            say(f"{path}: {len(out.done)} document(s) already done; skipping them")
+        for note in out.resume_notes():
+            say(note)
         for duplicate in duplicates or []:
             out.fail(duplicate.doc_id, duplicate.source, str(duplicate))
         todo = (s for s in sources if isinstance(s, LoadError) or s.doc_id not in out.done)
@@ -134,11 +132,8 @@ def _extract_to_file(runner: Runner, sources: Iterator, path: Path, tally: Tally
         with progress:
             for outcome in runner.run(todo):
                 tally.count(outcome)
-                if outcome.document is not None:
-                    out.write(outcome.document)
-                else:
-                    out.fail(outcome.doc_id or "", outcome.source, outcome.error or "")
-                    say(f"error: {outcome.error}")
+                if (error := out.record(outcome)) is not None:
+                    say(f"error: {error}")
                 progress.update(tally)
     say(tally.summary())
     return EXIT_FAILED if tally.failures else EXIT_OK

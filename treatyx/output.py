@@ -52,6 +52,24 @@ class ResumableOutput:
         os.fsync(self._out.fileno())
         self.done.add(document.doc_id)
 
+    def resume_notes(self) -> list[str]:
+        """What reopening the file found, for the user: a repaired tail, work already done."""
+        notes = []
+        if self.repaired:
+            notes.append(f"{self.path}: cut a torn last line left by an interrupted run")
+        if self.done:
+            notes.append(f"{self.path}: {len(self.done)} document(s) already done; "
+                         "skipping them")
+        return notes
+
+    def record(self, outcome) -> str | None:
+        """A runner `Outcome`: its document appended, or its error listed (and returned)."""
+        if outcome.document is not None:
+            self.write(outcome.document)
+            return None
+        self.fail(outcome.doc_id or "", outcome.source, outcome.error or "")
+        return outcome.error
+
     def fail(self, doc_id: str, source: str, reason: str) -> None:
         assert self._errors is not None
         self._errors.write(json.dumps({"doc_id": doc_id, "source": source, "error": reason},

@@ -183,12 +183,12 @@ def resolve(
     notes: list[Issue] = []
     headlines: list[tuple[str, Agreement]] = []
     text, within = source.text, (piece.start, piece.end)
+    quoted = [[_evidence(text, quote, within) for quote in item.evidence]
+              for item in words.agreements]
     # Where each reported agreement's evidence starts: the story of one runs until the next.
-    leads = sorted(e.span[0] for item in words.agreements for quote in item.evidence
-                   if (e := _evidence(text, quote, within)).span)
-    for item in words.agreements:
+    leads = sorted(e.span[0] for evidence in quoted for e in evidence if e.span)
+    for item, evidence in zip(words.agreements, quoted, strict=True):
         path = f"agreements[{len(agreements)}]"
-        evidence = [_evidence(text, quote, within) for quote in item.evidence]
         anchor = next((e.span[0] for e in evidence if e.span), None)
 
         def place(mention: str, anchor: int | None = anchor,
@@ -301,10 +301,7 @@ def _fold_headline(headline: Agreement, path: str, agreements: list[Agreement],
     """The headline summarises the story, so it is no agreement of its own; the facts a
     model hung on it belong to the story's agreement between the same parties, when they
     stand in that agreement's evidence paragraph. The rest is dropped."""
-    def parties(a: Agreement) -> frozenset[str]:
-        return frozenset(p.iso3 or p.name for p in a.parties)
-
-    twin = next((a for a in agreements if parties(a) == parties(headline)), None)
+    twin = next((a for a in agreements if _party_set(a) == _party_set(headline)), None)
     notes = [validate.issue(validate.REPAIRED, path, "Dropped an agreement whose only "
                             "evidence is the headline" + (", keeping its facts that stand "
                             "in the paragraph of the same parties' agreement." if twin else "."))]
@@ -692,11 +689,12 @@ def merge(found: list[Agreement], new: list[Agreement]) -> list[Agreement]:
     return merged
 
 
-def _same_agreement(one: Agreement, other: Agreement) -> bool:
-    def parties(a: Agreement) -> frozenset[str]:
-        return frozenset(p.iso3 or p.name for p in a.parties)
+def _party_set(agreement: Agreement) -> frozenset[str]:
+    return frozenset(p.iso3 or p.name for p in agreement.parties)
 
-    if parties(one) != parties(other):
+
+def _same_agreement(one: Agreement, other: Agreement) -> bool:
+    if _party_set(one) != _party_set(other):
         return False
     if one.type == other.type:
         return True

@@ -215,6 +215,31 @@ def test_jsonl_text_may_hold_line_separators(tmp_path):
     assert doc.text == "a\u2028b"
 
 
+def test_a_bad_byte_fails_only_its_own_jsonl_row(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    good = json.dumps({"id": "a", "text": "Pact signed."}).encode()
+    latin = json.dumps({"id": "b", "text": "Défense"}, ensure_ascii=False).encode("latin-1")
+    path.write_bytes(b"\xef\xbb\xbf" + good + b"\n" + latin + b"\n" + good.replace(b'"a"', b'"c"'))
+    docs, errors = loaded([path])
+    assert [d.doc_id for d in docs] == ["a", "c"]
+    [error] = errors
+    offset = 3 + len(good) + 1 + latin.index(b"\xe9")
+    assert str(error) == (f"{path}:2: not UTF-8 text (undecodable byte 0xe9 at byte offset "
+                          f"{offset}); convert it to UTF-8")
+
+
+def test_jsonl_is_read_a_row_at_a_time(tmp_path):
+    """A corpus larger than memory still loads: the first document arrives before the
+    rest of the file is read (here, before the rest is even written)."""
+    path = tmp_path / "growing.jsonl"
+    path.write_text(json.dumps({"id": "first", "text": "Pact signed."}) + "\n")
+    documents = iter_documents([path])
+    assert next(documents).doc_id == "first"
+    with path.open("a") as more:
+        more.write(json.dumps({"id": "later", "text": "Another pact."}) + "\n")
+    assert [d.doc_id for d in documents] == ["later"]
+
+
 # --- files, directories, errors ------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 DOCUMENT_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".jsonl"})
 """What a directory is searched for; a file named explicitly is read whatever its name."""
@@ -253,24 +254,39 @@ def _parse_date(
 # --- files ---------------------------------------------------------------------------
 
 
-def _read_text(path: Path) -> str:
+def _open(path: Path) -> BinaryIO:
     try:
-        data = path.read_bytes()
+        return path.open("rb")
     except FileNotFoundError:
         raise LoadError(path, "no such file") from None
     except IsADirectoryError:
         raise LoadError(path, "is a directory") from None
     except OSError as error:
         raise LoadError(path, f"cannot read: {error.strerror or error}") from None
+
+
+def _decode(data: bytes, path: Path, line: int | None = None, offset: int = 0) -> str:
+    """UTF-8 text (a leading BOM dropped), or an error giving the file's byte offset."""
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
-        at = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        at = bom + error.start
         raise LoadError(
             path,
-            f"not UTF-8 text (undecodable byte 0x{data[at]:02x} at "
-            f"byte offset {at}); convert it to UTF-8",
+            f"not UTF-8 text (undecodable byte 0x{data[at]:02x} at byte offset "
+            f"{offset + at}); convert it to UTF-8",
+            line,
         ) from None
+
+
+def _read_text(path: Path) -> str:
+    with _open(path) as handle:
+        try:
+            data = handle.read()
+        except OSError as error:
+            raise LoadError(path, f"cannot read: {error.strerror or error}") from None
+    return _decode(data, path)
 
 
 def load_document(path: str | Path, *, published: dt.date | None = None) -> SourceDocument:
@@ -340,22 +356,31 @@ def _leading_date(text: str) -> dt.date | None:
 def _iter_jsonl(
     path: Path, published: dt.date | None
 ) -> Iterator[tuple[int | None, SourceDocument | LoadError]]:
-    """(line number, document or error) per row; a bad row never stops the file."""
+    """(line number, document or error) per row, one line in memory at a time (a corpus
+    may be larger than memory); a bad row, even a bad byte, never stops the file."""
     try:
-        text = _read_text(path)
+        handle = _open(path)
     except LoadError as error:
         yield None, error
         return
-    rows = 0
-    # split on "\n" only: str.splitlines would also split at U+2028 inside JSON strings
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        rows += 1
-        try:
-            yield number, _jsonl_row(line, path, number, published)
-        except LoadError as error:
-            yield number, error
+    rows = offset = 0
+    with handle:
+        # binary lines end at b"\n" only, as JSONL says: a U+2028 inside a JSON string
+        # stays in its row (str.splitlines would split there)
+        for number, raw in enumerate(handle, start=1):
+            start, offset = offset, offset + len(raw)
+            try:  # a BOM is dropped on any line: files joined with `cat` keep theirs
+                line = _decode(raw, path, number, start)
+            except LoadError as error:
+                yield number, error
+                continue
+            if not line.strip():
+                continue
+            rows += 1
+            try:
+                yield number, _jsonl_row(line, path, number, published)
+            except LoadError as error:
+                yield number, error
     if not rows:
         yield None, LoadError(path, "no documents (the JSONL file is empty)")
 
@@ -464,12 +489,15 @@ def _ids_in(path: Path) -> Iterator[tuple[int | None, str]]:
         yield None, path.stem
         return
     try:
-        # newline="\n": rows end at "\n" only, as in _iter_jsonl (whose line numbers these are)
-        with path.open(encoding="utf-8-sig", newline="\n") as rows:
-            for number, line in enumerate(rows, start=1):
+        with path.open("rb") as rows:  # lines as _iter_jsonl numbers them
+            for number, raw in enumerate(rows, start=1):
+                try:
+                    line = raw.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    continue  # iter_documents reports this row
                 if line.strip() and (doc_id := _row_id(line)) is not None:
                     yield number, doc_id
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         return
 
 

@@ -9,6 +9,7 @@ the model with those messages. Transport failures are retried underneath (transp
 from __future__ import annotations
 
 import contextvars
+import copy
 import json
 import logging
 import re
@@ -20,14 +21,14 @@ from typing import Any
 
 import instructor
 import openai
-from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from treatyx import validation as validate
 from treatyx.extract import facts
 from treatyx.extract.base import Extraction
 from treatyx.extract.chunking import Chunk, chunk, paragraphs
 from treatyx.extract.loop import BackgroundLoop
-from treatyx.extract.prompting import Prompt, fence, load_prompt
+from treatyx.extract.prompting import Prompt, load_prompt
 from treatyx.extract.ratelimit import RateLimiter, estimate_tokens, reported_tokens
 from treatyx.extract.rules import reports_agreement, status_cue
 from treatyx.extract.transport import asks_to_slow_down, is_transient, retrying
@@ -92,7 +93,14 @@ class AgreementWords(BaseModel):
     evidence: list[str] = Field(description="the sentence(s) reporting it, copied exactly")
 
 
-class ArticleWords(BaseModel):
+_asking: contextvars.ContextVar[tuple[SourceDocument, Chunk] | None] = contextvars.ContextVar(
+    "treatyx_asking", default=None)
+"""The document and chunk of the request in flight, for the validator inside instructor."""
+
+_schemas: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+class ArticleWords(instructor.OpenAISchema):
     """Defence agreements reported by the article, as the article's exact words."""
 
     agreements: list[AgreementWords]
@@ -101,20 +109,23 @@ class ArticleWords(BaseModel):
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """A compact schema (no titles or descriptions, refs inlined): instructor pastes it
         into every prompt, and on a small local model each token costs time. What the
-        fields mean is said once, in prompts/."""
-        return compact_schema(super().model_json_schema(*args, **kwargs))
+        fields mean is said once, in prompts/. Built once per class: instructor asks for
+        it on every request, and at 64 requests in flight that was the CPU's main work."""
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        if key not in _schemas:
+            _schemas[key] = compact_schema(super().model_json_schema(*args, **kwargs))
+        return copy.deepcopy(_schemas[key])
 
     _resolved: list[Agreement] = PrivateAttr(default_factory=list)
     _notes: list[Issue] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
-    def grounded_in_source(self, info: ValidationInfo) -> ArticleWords:
+    def grounded_in_source(self) -> ArticleWords:
         """Raise the validator's errors, so that instructor re-asks with them."""
-        context = info.context or {}
-        source: SourceDocument | None = context.get("source")
-        if source is None:
+        asking = _asking.get()
+        if asking is None:
             return self
-        piece: Chunk = context["chunk"]
+        source, piece = asking
         self._resolved, self._notes = resolve(self, source, piece)
         problems = _validator_errors(self._resolved, source)
         if problems:
@@ -510,18 +521,13 @@ class LLMBackend:
                      max_tokens=self.max_chunk_tokens, overlap=self.chunk_overlap)
 
     def _request(self, document: SourceDocument, piece: Chunk) -> dict[str, Any]:
-        """instructor's arguments for one chunk (the article is rendered from `context`)."""
-        context = {
-            "article": fence(document.text[piece.start : piece.end]),
-            "published": document.published.isoformat() if document.published else "unknown",
-            "source": document,
-            "chunk": piece,
-        }
+        """instructor's arguments for one chunk. No `context`: instructor would run every
+        message through Jinja on every request; the prompt is filled here instead."""
+        published = document.published.isoformat() if document.published else "unknown"
         request: dict[str, Any] = dict(
             model=self.model,
-            messages=self.prompt.messages(),
+            messages=self.prompt.messages(published, document.text[piece.start : piece.end]),
             response_model=_ToolCallWords if self.mode == "tools" else ArticleWords,
-            context=context,
             max_retries=self.max_retries,
             temperature=0,
             max_tokens=self.max_completion_tokens,
@@ -550,7 +556,7 @@ class LLMBackend:
     ) -> tuple[list[Agreement], list[Issue]]:
         request = self._request(document, piece)
         try:
-            words = await self._structured.chat.completions.create(**request)
+            words = await self._ask(request, document, piece)
             return words._resolved, words._notes
         except instructor.core.InstructorRetryException as failure:
             if is_transient(failure.__cause__):
@@ -561,6 +567,16 @@ class LLMBackend:
             if best is None:
                 raise
             return best
+
+    async def _ask(
+        self, request: dict[str, Any], document: SourceDocument, piece: Chunk
+    ) -> ArticleWords:
+        """instructor's call, with the document and chunk in view of the validator."""
+        asking = _asking.set((document, piece))
+        try:
+            return await self._structured.chat.completions.create(**request)
+        finally:
+            _asking.reset(asking)
 
     def close(self) -> None:
         self.loop.run(self.client.close())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import textwrap
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -41,24 +42,27 @@ class Prompt:
     examples: tuple[Example, ...]
     version: str
 
-    def messages(self) -> list[dict[str, str]]:
-        """System prompt, few-shot turns, then the user template (filled by instructor).
+    def messages(self, published: str, article: str) -> list[dict[str, str]]:
+        """System prompt, few-shot turns, then the user turn holding the fenced article.
 
-        The article is NOT pasted into the template: instructor renders `{{ article }}`
-        from the request context, so text inside an article is never read as a template.
+        The article is filled in last, in one pass, and nothing reads the result as a
+        template again, so text inside an article cannot act as one.
         """
         messages = [{"role": "system", "content": self.system}]
         for example in self.examples:
-            messages.append({"role": "user", "content": _fill(self.user_template, example)})
+            messages.append({"role": "user",
+                             "content": self.user_turn(example.published, example.article)})
             messages.append({"role": "assistant",
                              "content": json.dumps(example.output, ensure_ascii=False)})
-        messages.append({"role": "user", "content": self.user_template})
+        messages.append({"role": "user", "content": self.user_turn(published, article)})
         return messages
 
-
-def _fill(template: str, example: Example) -> str:
-    return (template.replace("{{ published }}", example.published)
-            .replace("{{ article }}", fence(example.article)))
+    def user_turn(self, published: str, article: str) -> str:
+        # dedent as instructor's own templating did, so that requests (and the answers
+        # recorded in eval/results) stay byte for byte what they were
+        before, _, after = self.user_template.partition("{{ article }}")
+        return textwrap.dedent(before.replace("{{ published }}", published)
+                               + fence(article) + after)
 
 
 def fence(article: str) -> str:

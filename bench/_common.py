@@ -277,7 +277,6 @@ def scripted_server(latency: float, backlog: int = 256):
 
     server = module.ScriptedServer(default=default)
     server.arrivals = arrivals  # perf_counter() of each request's arrival
-    server.httpd.RequestHandlerClass.disable_nagle_algorithm = True
     server.httpd.socket.listen(backlog)
     return server
 

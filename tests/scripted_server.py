@@ -75,6 +75,9 @@ class ScriptedServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body go in two writes; with Nagle's algorithm on, the body would
+            # wait for the client's delayed ACK, 40 ms on every answer
+            disable_nagle_algorithm = True
 
             def log_message(self, *args) -> None:
                 pass

@@ -30,7 +30,7 @@ from treatyx.extract.chunking import Chunk, chunk, paragraphs
 from treatyx.extract.loop import BackgroundLoop
 from treatyx.extract.prompting import Prompt, load_prompt
 from treatyx.extract.ratelimit import RateLimiter, estimate_tokens, reported_tokens
-from treatyx.extract.rules import reports_agreement, status_cue
+from treatyx.extract.rules import reports_agreement, status_cue, type_cue
 from treatyx.extract.transport import asks_to_slow_down, is_transient, retrying
 from treatyx.loading import SourceDocument
 from treatyx.models import (
@@ -104,6 +104,25 @@ class ArticleWords(instructor.OpenAISchema):
     """Defence agreements reported by the article, as the article's exact words."""
 
     agreements: list[AgreementWords]
+
+    @model_validator(mode="before")
+    @classmethod
+    def unnested(cls, data: Any) -> Any:
+        """Lift agreements nested inside another agreement to the top list. A small model
+        that loses its place in a long quote (say, one with quotation marks inside) may
+        reopen `"agreements": [...]` inside the agreement it was writing; pydantic would
+        silently drop that key, and the agreements in it with it."""
+        if not isinstance(data, dict) or not isinstance(data.get("agreements"), list):
+            return data
+        flat: list[Any] = []
+        waiting = list(data["agreements"])
+        while waiting:
+            item = waiting.pop(0)
+            if isinstance(item, dict) and isinstance(item.get("agreements"), list):
+                item = dict(item)
+                waiting[:0] = item.pop("agreements")
+            flat.append(item)
+        return {**data, "agreements": flat}
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -367,7 +386,13 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument, piece: Chun
             else:
                 kept.append(fact)
         setattr(agreement, kind, kept)
-    cue = status_cue(" ".join(e.quote for e in quoted))
+    evidence = " ".join(e.quote for e in quoted)
+    kind = type_cue(evidence)
+    if agreement.type == AgreementType.other and kind is not None:
+        notes.append(validate.issue(validate.REPAIRED, path, f"Type other set to "
+                                    f"{kind[0].value}: the evidence says {kind[1]!r}."))
+        agreement.type = kind[0]
+    cue = status_cue(evidence)
     if (cue == AgreementStatus.planned
             and agreement.status in (AgreementStatus.signed, AgreementStatus.in_force)):
         notes.append(validate.issue(validate.REPAIRED, path, f"Status {agreement.status.value} "

@@ -181,6 +181,15 @@ def status_cue(sentence: str) -> AgreementStatus | None:
     return _status(sentence)
 
 
+def type_cue(sentence: str) -> tuple[AgreementType, str] | None:
+    """The type that the sentence's wording signals ("military cooperation" ->
+    defence_cooperation) and the words that signal it, if any."""
+    for kind, pattern in _TYPE_RE:
+        if found := pattern.search(sentence):
+            return kind, found.group()
+    return None
+
+
 def _status(sentence: str) -> AgreementStatus | None:
     hits = [(m.start(), rank, status) for rank, (status, pattern) in enumerate(_STATUS_RE)
             if (m := pattern.search(sentence))]
@@ -188,10 +197,8 @@ def _status(sentence: str) -> AgreementStatus | None:
 
 
 def _type(sentence: str) -> AgreementType:
-    for kind, pattern in _TYPE_RE:
-        if pattern.search(sentence):
-            return kind
-    return AgreementType.other
+    cue = type_cue(sentence)
+    return cue[0] if cue else AgreementType.other
 
 
 def _parties(sentence: Sentence, *, cut_reactions: bool) -> list[Party]:

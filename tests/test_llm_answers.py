@@ -1,0 +1,103 @@
+"""How treatyx reads a model's answer: the answers below are the kinds a small local model
+gives on the seed (some verbatim from Qwen2.5-Coder-1.5B), served by the scripted server.
+The model names words; treatyx locates them, normalises them and repairs what it can
+check against the source, leaving a TX401 note for each repair."""
+
+import json
+
+import openai
+from scripted_server import ScriptedServer, Step
+
+from treatyx.extract.llm import LLMBackend
+
+BASING = ("Japan and the US will sign a new agreement covering the continued basing of "
+          "American troops in Japan, under which Japan has agreed to pay $9.3 billion to upkeep "
+          "the presence of American forces in the Asian country over the next five years, "
+          "Blinken said.")
+JAPAN_AUSTRALIA = ("In a separate virtual summit on Thursday, Japan and Australia signed a "
+                   "military cooperation agreement, prompting China to lodge stern "
+                   "representations with all three countries.")
+
+
+def deal(evidence: str, parties: list[str], *, type: str = "defence_cooperation",
+         status: str = "signed", amounts=(), durations=(), dates=(), **more) -> dict:
+    return {"name": None, "type": type, "status": status, "parties": parties,
+            "amounts": [{"mention": m} for m in amounts],
+            "durations": [{"mention": m} for m in durations],
+            "dates": [{"mention": m, "role": "signed"} for m in dates],
+            "evidence": [evidence], **more}
+
+
+def extract(seed, *agreements: dict):
+    with ScriptedServer([Step(content=json.dumps({"agreements": list(agreements)}))]) as server:
+        client = openai.AsyncOpenAI(base_url=server.base_url, api_key="none", max_retries=0)
+        backend = LLMBackend(client=client, model="scripted", max_retries=0)
+        try:
+            return backend.extract(seed)
+        finally:
+            backend.close()
+
+
+def repairs(result) -> list[str]:
+    return [n.message for n in result.notes if n.code == "TX401"]
+
+
+def test_the_models_words_become_located_normalised_facts(seed):
+    result = extract(seed, deal(BASING, ["Japan", "US"], type="host_nation_support",
+                                status="planned", amounts=["$9.3 billion"],
+                                durations=["the next five years"]))
+    [agreement] = result.agreements
+    assert [(p.iso3, p.cow) for p in agreement.parties] == [("JPN", 740), ("USA", 2)]
+    [amount] = agreement.amounts
+    assert (amount.value, amount.currency, seed.text[slice(*amount.span)]) == (
+        9_300_000_000, "USD", "$9.3 billion")
+    assert [d.value for d in agreement.durations] == ["P5Y"]
+
+
+def test_agreements_nested_inside_another_are_lifted_out(seed):
+    # verbatim shape: the model lost its place in a quote and reopened "agreements"
+    outer = deal(BASING, ["Japan", "US"], status="planned",
+                 agreements=[deal(JAPAN_AUSTRALIA, ["Japan", "Australia"],
+                                  dates=["Thursday"])])
+    result = extract(seed, outer)
+    assert [{p.iso3 for p in a.parties} for a in result.agreements] == [
+        {"JPN", "USA"}, {"JPN", "AUS"}]
+
+
+def test_a_party_the_evidence_paragraph_does_not_name_is_dropped(seed):
+    result = extract(seed, deal(JAPAN_AUSTRALIA, ["US", "Japan", "Australia"],
+                                dates=["Thursday"]))
+    [agreement] = result.agreements
+    assert [p.iso3 for p in agreement.parties] == ["JPN", "AUS"]
+    assert [d.value for d in agreement.dates] == ["2022-01-06"]
+    assert "Dropped party 'US': not named in the paragraph of the agreement's evidence." in (
+        repairs(result))
+
+
+def test_words_that_report_no_agreement_are_not_an_agreement(seed):
+    pledge = ("Japan’s Prime Minister Fumio Kishida pledged back in October to revise his "
+              "country’s security strategy")
+    result = extract(seed, deal(pledge, ["Japan"], type="other", dates=["October"]))
+    assert result.agreements == []
+    assert "Dropped an agreement whose evidence reports no agreement, sale or aid." in (
+        repairs(result))
+
+
+def test_will_sign_is_planned_and_the_headline_is_not_a_deal_of_its_own(seed):
+    headline = deal("US, Japan To Sign New Military Partnership Deal", ["US", "Japan"],
+                    type="alliance", dates=["Friday"])
+    basing = deal(BASING, ["US", "Japan"], type="basing_access", status="signed",
+                  amounts=["$9.3 billion"])
+    result = extract(seed, headline, basing)
+    [agreement] = result.agreements
+    assert agreement.status == "planned"
+    assert agreement.amounts[0].value == 9_300_000_000
+    assert "Status signed set to planned: the evidence says it is still to be signed." in (
+        repairs(result))
+
+
+def test_other_takes_the_type_the_evidence_names(seed):
+    result = extract(seed, deal(JAPAN_AUSTRALIA, ["Japan", "Australia"], type="other"))
+    assert result.agreements[0].type == "defence_cooperation"
+    assert ("Type other set to defence_cooperation: the evidence says 'military cooperation'."
+            in repairs(result))

@@ -101,3 +101,17 @@ def test_other_takes_the_type_the_evidence_names(seed):
     assert result.agreements[0].type == "defence_cooperation"
     assert ("Type other set to defence_cooperation: the evidence says 'military cooperation'."
             in repairs(result))
+
+
+def test_a_value_the_normalisers_cannot_read_keeps_the_models_with_a_warning(seed):
+    austin = ("Pentagon Chief Lloyd Austin further underlined during the meeting that the "
+              "discussions would help lay down a framework for the future of the security "
+              "alliance")
+    answer = deal(austin, ["Japan"])
+    answer["dates"] = [{"mention": "during the meeting", "role": "announced",
+                        "value": "2022-01-06"}]
+    result = extract(seed, answer)
+    [date] = result.agreements[0].dates
+    assert (date.value, seed.text[slice(*date.span)]) == ("2022-01-06", "during the meeting")
+    assert [(n.code, n.message) for n in result.notes if n.code == "TX222"] == [
+        ("TX222", "Cannot resolve 'during the meeting'; kept the model's value.")]

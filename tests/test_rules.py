@@ -211,6 +211,14 @@ def test_a_later_sentence_about_the_deal_adds_to_it_instead_of_making_another():
     assert len(found[0].evidence) == 2
 
 
+def test_a_later_sentence_dates_what_it_says_not_the_signing():
+    found = agreements("Japan and Australia signed a defence pact on Monday. "
+                       "The pact will be reviewed next year.")
+    [agreement] = found
+    assert [(d.mention, d.role) for d in agreement.dates] == [("Monday", "signed"),
+                                                               ("next year", "other")]
+
+
 def test_a_separate_deal_between_the_same_states_stays_separate():
     found = agreements("Japan and Australia signed a defence pact on Monday. "
                        "Japan and Australia also signed a separate logistics agreement.")

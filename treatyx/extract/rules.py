@@ -120,13 +120,17 @@ class RulesBackend:
 
     def _facts(self, document: SourceDocument, sentence: Sentence,
                about: Agreement) -> Agreement:
-        """The money, durations and dates of a sentence that speaks of `about` again."""
+        """The money, durations and dates of a sentence that speaks of `about` again. Its
+        dates take their role from its own words: "the pact will be reviewed next year"
+        does not date the signing."""
         offset = sentence.start
+        cue = _status(sentence.text)
+        role: DateRole = _DATE_ROLE[cue] if cue else "other"
         return Agreement(
             type=about.type, status=about.status, parties=about.parties,
             amounts=[facts.amount(m, offset) for m in find_money(sentence.text)],
             durations=[facts.duration(m, offset) for m in find_durations(sentence.text)],
-            dates=[facts.date(m, _DATE_ROLE[about.status], offset)
+            dates=[facts.date(m, role, offset)
                    for m in find_dates(sentence.text, document.published)],
             evidence=[facts.evidence(document.text, sentence.start, sentence.end)],
         )

@@ -41,10 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c  # noqa: E402
 
 from treatyx.cache import ExtractionCache  # noqa: E402
-from treatyx.extract.base import Extraction  # noqa: E402
-from treatyx.extract.chunking import Chunk, chunk  # noqa: E402
-from treatyx.extract.llm import ArticleWords, _validator_errors, resolve  # noqa: E402
-from treatyx.extract.rules import RulesBackend  # noqa: E402
+from treatyx.extractors.base import Extraction  # noqa: E402
+from treatyx.extractors.chunking import Chunk, chunk  # noqa: E402
+from treatyx.extractors.llm import ArticleWords, _validator_errors, resolve  # noqa: E402
+from treatyx.extractors.rules import RulesBackend  # noqa: E402
 from treatyx.loading import LoadError, iter_documents  # noqa: E402
 from treatyx.models import Document, Usage  # noqa: E402
 from treatyx.output import ResumableOutput  # noqa: E402

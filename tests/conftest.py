@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import pytest
-from treatyx.loading import load_document
 
+from treatyx.loading import load_document
 from treatyx.models import Document
 
 ROOT = Path(__file__).resolve().parents[1]

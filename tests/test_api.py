@@ -66,15 +66,6 @@ def test_bad_input_raises_a_value_error_naming_the_problem(rules):
         rules.extract("  \n")
 
 
-def test_extract_is_the_function_though_a_subpackage_shares_its_name():
-    import treatyx
-    import treatyx.api
-    from treatyx.extract.rules import RulesBackend  # loads the subpackage treatyx/extract
-
-    assert RulesBackend.name == "rules"
-    assert treatyx.extract is treatyx.api.extract is extract
-
-
 def test_the_one_off_extract_function_opens_and_closes_a_backend():
     doc = extract(PACT, backend="rules", published="2022-01-08", doc_id="once")
     assert doc.doc_id == "once" and len(doc.agreements) == 1

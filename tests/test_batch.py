@@ -15,7 +15,7 @@ from test_llm_scripted import HOST_NATION, answer, backend_for
 from treatyx import batch
 from treatyx.backends import BackendOptions
 from treatyx.cli import main
-from treatyx.extract.llm import LLMBackend
+from treatyx.extractors.llm import LLMBackend
 from treatyx.models import Document
 from treatyx.pipeline import process
 

@@ -8,7 +8,7 @@ import json
 import openai
 from scripted_server import ScriptedServer, Step
 
-from treatyx.extract.llm import LLMBackend
+from treatyx.extractors.llm import LLMBackend
 
 BASING = ("Japan and the US will sign a new agreement covering the continued basing of "
           "American troops in Japan, under which Japan has agreed to pay $9.3 billion to upkeep "

@@ -8,7 +8,7 @@ import openai
 import pytest
 from scripted_server import ScriptedServer, Step
 
-from treatyx.extract.llm import LLMBackend
+from treatyx.extractors.llm import LLMBackend
 from treatyx.pipeline import process
 
 HOST_NATION = {

@@ -11,7 +11,7 @@ from scripted_server import ScriptedServer, Step
 
 from treatyx import Extractor
 from treatyx.cli import main
-from treatyx.extract.ratelimit import RateLimiter
+from treatyx.extractors.ratelimit import RateLimiter
 
 TOLERANCE = 0.03
 """Seconds: the client's own time from a request's turn to the wire (3-8 ms here)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from treatyx.extract.rules import RulesBackend
+from treatyx.extractors.rules import RulesBackend
 from treatyx.loading import document_from_text, load_document
 from treatyx.models import Agreement
 

@@ -29,15 +29,6 @@ _HOMES = {
 }
 
 
-# `extract` names both the public function and the subpackage treatyx/extract. Python binds
-# a subpackage on its parent when it is first imported, which would shadow the function for
-# good; importing the (empty) subpackage now and dropping that binding leaves the name to
-# __getattr__. So inside treatyx write `from treatyx.extract.rules import ...`, never
-# `import treatyx.extract.rules as ...` (that one reads the attribute).
-importlib.import_module("treatyx.extract")
-globals().pop("extract", None)
-
-
 def __getattr__(name: str) -> Any:
     """Lazy exports: `import treatyx` stays fast, and pandas loads only for to_frame."""
     if name in _HOMES:

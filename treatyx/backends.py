@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from treatyx.extract.base import Backend
-from treatyx.extract.rules import RulesBackend
+from treatyx.extractors.base import Backend
+from treatyx.extractors.rules import RulesBackend
 
 
 @dataclass
@@ -80,7 +80,7 @@ def open_backend(
                 "local model with treatyx[local] installed): using the offline rules backend")
         yield RulesBackend()
         return
-    from treatyx.extract.llm import open_llm_backend
+    from treatyx.extractors.llm import open_llm_backend
 
     with open_llm_backend(name, options, say=say) as backend:
         yield backend

@@ -32,9 +32,9 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
 from treatyx.backends import BackendOptions
-from treatyx.extract.base import Extraction
-from treatyx.extract.chunking import Chunk
-from treatyx.extract.llm import combine, judge, open_llm_backend, parse_answer
+from treatyx.extractors.base import Extraction
+from treatyx.extractors.chunking import Chunk
+from treatyx.extractors.llm import combine, judge, open_llm_backend, parse_answer
 from treatyx.loading import LoadError, SourceDocument, iter_documents
 from treatyx.models import Agreement, Issue, Usage
 from treatyx.output import ResumableOutput

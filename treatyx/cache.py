@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from treatyx.extract.base import Extraction
+from treatyx.extractors.base import Extraction
 from treatyx.models import Agreement, Issue, Usage
 
 

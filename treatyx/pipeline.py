@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from treatyx import validation as validate
-from treatyx.extract.base import Backend, Extraction
+from treatyx.extractors.base import Backend, Extraction
 from treatyx.loading import SourceDocument
 from treatyx.models import Document, ExtractorInfo
 

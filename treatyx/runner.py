@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from treatyx.cache import ExtractionCache, cache_key
-from treatyx.extract.base import Backend, Extraction
+from treatyx.extractors.base import Backend, Extraction
 from treatyx.loading import LoadError, SourceDocument
 from treatyx.models import Document, Usage
 from treatyx.pipeline import assemble

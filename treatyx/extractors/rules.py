@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from treatyx.extract import facts
-from treatyx.extract.base import Extraction
+from treatyx.extractors import facts
+from treatyx.extractors.base import Extraction
 from treatyx.loading import SourceDocument
 from treatyx.models import Agreement, AgreementStatus, AgreementType, DateRole, Party
 from treatyx.normalize import find_dates, find_durations, find_money, find_parties

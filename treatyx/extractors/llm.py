@@ -24,14 +24,14 @@ import openai
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from treatyx import validation as validate
-from treatyx.extract import facts
-from treatyx.extract.base import Extraction
-from treatyx.extract.chunking import Chunk, chunk, paragraphs
-from treatyx.extract.loop import BackgroundLoop
-from treatyx.extract.prompting import Prompt, load_prompt
-from treatyx.extract.ratelimit import RateLimiter, estimate_tokens, reported_tokens
-from treatyx.extract.rules import reports_agreement, status_cue, type_cue
-from treatyx.extract.transport import asks_to_slow_down, is_transient, retrying
+from treatyx.extractors import facts
+from treatyx.extractors.base import Extraction
+from treatyx.extractors.chunking import Chunk, chunk, paragraphs
+from treatyx.extractors.loop import BackgroundLoop
+from treatyx.extractors.prompting import Prompt, load_prompt
+from treatyx.extractors.ratelimit import RateLimiter, estimate_tokens, reported_tokens
+from treatyx.extractors.rules import reports_agreement, status_cue, type_cue
+from treatyx.extractors.transport import asks_to_slow_down, is_transient, retrying
 from treatyx.loading import SourceDocument
 from treatyx.models import (
     Agreement,

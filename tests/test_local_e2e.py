@@ -30,8 +30,6 @@ def seed_result():
     return source, document
 
 
-@pytest.mark.xfail(strict=False, reason="with a prompt free of the seed's own values the 1.5B "
-                   "model hangs no amount on the basing deal (issue 3 open; eval/results)")
 def test_the_basing_cost_deal_is_found_with_its_amount_and_duration(seed_result):
     source, document = seed_result
     found = [a for a in document.agreements

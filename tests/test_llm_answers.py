@@ -6,6 +6,7 @@ check against the source, leaving a TX401 note for each repair."""
 import json
 
 import openai
+import pytest
 from scripted_server import ScriptedServer, Step
 
 from treatyx.extractors.llm import LLMBackend
@@ -74,10 +75,16 @@ def test_a_party_the_evidence_paragraph_does_not_name_is_dropped(seed):
         repairs(result))
 
 
-def test_words_that_report_no_agreement_are_not_an_agreement(seed):
-    pledge = ("Japan’s Prime Minister Fumio Kishida pledged back in October to revise his "
-              "country’s security strategy")
-    result = extract(seed, deal(pledge, ["Japan"], type="other", dates=["October"]))
+AUSTIN = ("Pentagon Chief Lloyd Austin further underlined during the meeting that the "
+          "discussions would help lay down a framework for the future of the security alliance")
+KISHIDA = ("Japan’s Prime Minister Fumio Kishida pledged back in October to revise his "
+           "country’s security strategy")
+
+
+@pytest.mark.parametrize("evidence", [AUSTIN, KISHIDA], ids=["framework-talk", "pledge"])
+def test_words_that_report_no_agreement_are_not_an_agreement(seed, evidence):
+    # both verbatim from the local model's answers on the seed
+    result = extract(seed, deal(evidence, ["Japan"], dates=["October"]))
     assert result.agreements == []
     assert "Dropped an agreement whose evidence reports no agreement, sale or aid." in (
         repairs(result))
@@ -104,14 +111,12 @@ def test_other_takes_the_type_the_evidence_names(seed):
 
 
 def test_a_value_the_normalisers_cannot_read_keeps_the_models_with_a_warning(seed):
-    austin = ("Pentagon Chief Lloyd Austin further underlined during the meeting that the "
-              "discussions would help lay down a framework for the future of the security "
-              "alliance")
-    answer = deal(austin, ["Japan"])
-    answer["dates"] = [{"mention": "during the meeting", "role": "announced",
+    answer = deal(JAPAN_AUSTRALIA, ["Japan", "Australia"])
+    answer["dates"] = [{"mention": "a separate virtual summit", "role": "signed",
                         "value": "2022-01-06"}]
     result = extract(seed, answer)
     [date] = result.agreements[0].dates
-    assert (date.value, seed.text[slice(*date.span)]) == ("2022-01-06", "during the meeting")
+    assert (date.value, seed.text[slice(*date.span)]) == ("2022-01-06",
+                                                          "a separate virtual summit")
     assert [(n.code, n.message) for n in result.notes if n.code == "TX222"] == [
-        ("TX222", "Cannot resolve 'during the meeting'; kept the model's value.")]
+        ("TX222", "Cannot resolve 'a separate virtual summit'; kept the model's value.")]

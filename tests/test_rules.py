@@ -92,6 +92,7 @@ def test_nothing_after_related_stories_is_read(seed):
         ("extended", "extended"),
         ("suspended", "suspended"),
         ("scrapped", "terminated"),
+        ("revoked", "terminated"),
     ],
 )
 def test_signing_language_makes_an_agreement_with_its_status(verb, status):

@@ -27,7 +27,7 @@ _AGREEMENT = re.compile(
 # Status cues, most specific first; the earliest cue in the sentence wins.
 _STATUS: list[tuple[AgreementStatus, str]] = [
     (AgreementStatus.terminated, r"scrap\w*|cancel\w*|withdr[ae]w\w*|pull(?:ed|s)? out|"
-                                 r"terminat\w*|expired|abandon\w*|tore up"),
+                                 r"terminat\w*|expired|abandon\w*|tore up|revok\w*"),
     (AgreementStatus.suspended, r"suspend\w*|froze|frozen|freez\w*|halt\w*"),
     (AgreementStatus.extended, r"extend\w*|renew\w*|prolong\w*"),
     (AgreementStatus.in_force, r"ratif\w*|(?:entered|enter|came|come|comes) into force|"
@@ -174,10 +174,13 @@ class RulesBackend:
 
 
 def reports_agreement(text: str) -> bool:
-    """Whether the words can report an agreement at all: an agreement noun ("pact"),
-    a sale or purchase ("will buy"), or aid. A pledge to revise a strategy cannot."""
-    return bool(_AGREEMENT.search(text) or _TYPE_RE_BY_KIND[AgreementType.arms_transfer]
-                .search(text) or _TYPE_RE_BY_KIND[AgreementType.security_assistance].search(text))
+    """Whether the words can report an agreement at all: an agreement noun with something
+    happening to it ("signed a pact", "revoked an agreement"), a sale or purchase ("will
+    buy"), or aid. A pledge to revise a strategy cannot, nor talk of "a framework for the
+    future of the alliance"."""
+    return bool((_AGREEMENT.search(text) and _status(text) is not None)
+                or _TYPE_RE_BY_KIND[AgreementType.arms_transfer].search(text)
+                or _TYPE_RE_BY_KIND[AgreementType.security_assistance].search(text))
 
 
 def status_cue(sentence: str) -> AgreementStatus | None:

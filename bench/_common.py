@@ -6,6 +6,7 @@ from the repository root in any venv where treatyx is installed.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import datetime as dt
 import importlib.util
@@ -360,3 +361,18 @@ def tmpdir(name: str) -> Path:
 
 def cleanup(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+def arguments(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line: its own options go on this, --no-wait is shared."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n")[0])
+    parser.add_argument("--no-wait", action="store_true", help="do not wait for an idle machine")
+    return parser
+
+
+def begin(args: argparse.Namespace, name: str) -> Path:
+    """Say which machine this is and give the run a scratch folder (see `tmpdir`)."""
+    global WAIT
+    WAIT = not args.no_wait
+    print_machine()
+    return tmpdir(name)

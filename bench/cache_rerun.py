@@ -16,7 +16,6 @@ The cache key includes the endpoint's URL, so the reruns use the same server (po
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 import sys
@@ -59,16 +58,13 @@ def sequence(server, corpus: Path, work: Path, docs: int, concurrency: int) -> l
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = c.arguments(__doc__)
     parser.add_argument("--docs", type=int, default=400)
     parser.add_argument("--latency", type=float, default=0.25)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=3, help="sequences (median)")
-    parser.add_argument("--no-wait", action="store_true", help="do not wait for an idle machine")
     args = parser.parse_args()
-    c.WAIT = not args.no_wait
-    c.print_machine()
-    work = c.tmpdir("cache")
+    work = c.begin(args, "cache")
     runs = []
     try:
         corpus = c.write_corpus(work / "corpus.jsonl", args.docs)

@@ -18,7 +18,6 @@ can change, and the efficiency is measured on it.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import statistics
@@ -60,19 +59,16 @@ def run_once(server, corpus: Path, out: Path, docs: int, concurrency: int,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = c.arguments(__doc__)
     parser.add_argument("--latency", type=float, default=0.25, help="seconds per answer")
     parser.add_argument("--seconds", type=float, default=5.0,
                         help="ideal length of each run; docs = C x seconds / latency")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16, 64])
     parser.add_argument("--repeat", type=int, default=3, help="runs per level (median)")
-    parser.add_argument("--no-wait", action="store_true", help="do not wait for an idle machine")
     args = parser.parse_args()
 
-    c.WAIT = not args.no_wait
-    c.print_machine()
+    work = c.begin(args, "concurrency")
     print(f"latency {args.latency} s per request; load average before: {c.load_average()}")
-    work = c.tmpdir("concurrency")
     rows = []
     try:
         with c.scripted_server(args.latency) as server:

@@ -30,7 +30,6 @@ on 127.0.0.1, the server's own ~2 ms).
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -232,14 +231,11 @@ def end_to_end(work: Path, docs: int) -> list[tuple[str, float, float, float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = c.arguments(__doc__)
     parser.add_argument("--synthetic", type=int, default=1000, help="synthetic documents")
     parser.add_argument("--passes", type=int, default=20, help="passes over the eval articles")
-    parser.add_argument("--no-wait", action="store_true", help="do not wait for an idle machine")
     args = parser.parse_args()
-    c.WAIT = not args.no_wait
-    c.print_machine()
-    work = c.tmpdir("local-work")
+    work = c.begin(args, "local-work")
     try:
         paths, answers = eval_inputs()
         def gold(source) -> str:

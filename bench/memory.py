@@ -12,7 +12,6 @@ something holds the corpus or the results.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -47,17 +46,14 @@ def loader_peak_mib(corpus: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = c.arguments(__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--latency", type=float, default=0.01)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--backends", nargs="+", default=["rules", "openai"])
-    parser.add_argument("--no-wait", action="store_true", help="do not wait for an idle machine")
     args = parser.parse_args()
 
-    c.WAIT = not args.no_wait
-    c.print_machine()
-    work = c.tmpdir("memory")
+    work = c.begin(args, "memory")
     rows = []
     loader = []
     try:

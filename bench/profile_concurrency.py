@@ -11,7 +11,6 @@ CPU ms per document = samples / rate / documents.
 
 from __future__ import annotations
 
-import argparse
 import collections
 import re
 import shutil
@@ -59,19 +58,16 @@ def bucket_of(frames: list[str]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = c.arguments(__doc__)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--docs", type=int, default=1280)
     parser.add_argument("--latency", type=float, default=0.25)
     parser.add_argument("--rate", type=int, default=250, help="samples per second")
     parser.add_argument("--py-spy", default=shutil.which("py-spy") or "/tmp/pyspy/bin/py-spy")
-    parser.add_argument("--no-wait", action="store_true", help="do not wait for an idle machine")
     args = parser.parse_args()
     if not Path(args.py_spy).exists():
         raise SystemExit("py-spy not found: pip install --target /tmp/pyspy py-spy")
-    c.WAIT = not args.no_wait
-    c.print_machine()
-    work = c.tmpdir("profile")
+    work = c.begin(args, "profile")
     try:
         corpus = c.write_corpus(work / "corpus.jsonl", args.docs)
         raw = work / "profile.txt"

@@ -29,10 +29,10 @@ def deal(evidence: str, parties: list[str], *, type: str = "defence_cooperation"
             "evidence": [evidence], **more}
 
 
-def extract(seed, *agreements: dict):
+def extract(seed, *agreements: dict, **options):
     with ScriptedServer([Step(content=json.dumps({"agreements": list(agreements)}))]) as server:
         client = openai.AsyncOpenAI(base_url=server.base_url, api_key="none", max_retries=0)
-        backend = LLMBackend(client=client, model="scripted", max_retries=0)
+        backend = LLMBackend(client=client, model="scripted", max_retries=0, **options)
         try:
             return backend.extract(seed)
         finally:
@@ -108,6 +108,15 @@ def test_other_takes_the_type_the_evidence_names(seed):
     assert result.agreements[0].type == "defence_cooperation"
     assert ("Type other set to defence_cooperation: the evidence says 'military cooperation'."
             in repairs(result))
+
+
+def test_a_small_models_type_gives_way_to_the_type_the_evidence_names(seed):
+    basing = deal(BASING, ["Japan", "US"], type="basing_access", status="planned")
+    assert extract(seed, basing).agreements[0].type == "basing_access"  # by default
+    result = extract(seed, basing, types_from_evidence=True)  # as the local backend does
+    assert result.agreements[0].type == "host_nation_support"
+    assert "Type basing_access set to host_nation_support: the evidence says 'upkeep'." in (
+        repairs(result))
 
 
 def test_a_value_the_normalisers_cannot_read_keeps_the_models_with_a_warning(seed):

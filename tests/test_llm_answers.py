@@ -113,9 +113,21 @@ def test_other_takes_the_type_the_evidence_names(seed):
 def test_a_small_models_type_gives_way_to_the_type_the_evidence_names(seed):
     basing = deal(BASING, ["Japan", "US"], type="basing_access", status="planned")
     assert extract(seed, basing).agreements[0].type == "basing_access"  # by default
-    result = extract(seed, basing, types_from_evidence=True)  # as the local backend does
+    result = extract(seed, basing, read_evidence=True)  # as the local backend does
     assert result.agreements[0].type == "host_nation_support"
     assert "Type basing_access set to host_nation_support: the evidence says 'upkeep'." in (
+        repairs(result))
+
+
+def test_a_small_models_omissions_are_read_from_its_evidence(seed):
+    bare = deal(BASING, ["Japan", "US"], type="host_nation_support", status="planned")
+    assert extract(seed, bare).agreements[0].amounts == []  # by default
+    result = extract(seed, bare, read_evidence=True)  # as the local backend does
+    [agreement] = result.agreements
+    assert [(a.value, a.currency) for a in agreement.amounts] == [(9_300_000_000, "USD")]
+    assert [(d.value, d.mention) for d in agreement.durations] == [
+        ("P5Y", "over the next five years")]
+    assert "Added amount '$9.3 billion': in the evidence, left out by the model." in (
         repairs(result))
 
 

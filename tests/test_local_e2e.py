@@ -42,6 +42,13 @@ def test_the_basing_cost_deal_is_found_with_its_amount_and_duration(seed_result)
     assert any(d.value == "P5Y" for d in agreement.durations)
 
 
+def test_the_model_itself_names_the_amount_and_duration(seed_result):
+    """Not filled in after the model by the evidence reader (LLMBackend.read_evidence)."""
+    _, document = seed_result
+    added = [i.message for i in document.validation.issues if i.message.startswith("Added ")]
+    assert not any("$9.3 billion" in m or "five years" in m for m in added), added
+
+
 def test_the_japan_australia_agreement_is_found_without_the_us(seed_result):
     _, document = seed_result
     parties = [{p.iso3 for p in a.parties} for a in document.agreements]

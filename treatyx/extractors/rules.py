@@ -183,6 +183,12 @@ def reports_agreement(text: str) -> bool:
                 or _TYPE_RE_BY_KIND[AgreementType.security_assistance].search(text))
 
 
+def date_role(status: AgreementStatus) -> DateRole:
+    """The role of a date in a sentence reporting an agreement with this status ("signed
+    on Thursday": signed; "ratified in May": effective)."""
+    return _DATE_ROLE[status]
+
+
 def status_cue(sentence: str) -> AgreementStatus | None:
     """The status that the sentence's wording signals ("will sign" -> planned), if any."""
     return _status(sentence)

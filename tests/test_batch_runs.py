@@ -149,3 +149,21 @@ def test_the_first_pass_names_the_rows_that_loading_would(tmp_path):
     assert named == [str(e) for e in iter_documents([corpus]) if isinstance(e, DuplicateId)]
     assert named == [f"{corpus}:3: duplicate doc_id '7' (first in {corpus}:2)",
                      f"{corpus}:4: duplicate doc_id 'a' (first in {corpus}:1)"]
+
+
+def test_read_evidence_completes_the_models_answer_and_is_cached_apart(cache, tmp_path):
+    text = "Japan and Australia signed a $2 billion defence pact on Monday."
+    bare = json.dumps({"agreements": [{
+        "name": None, "type": "defence_cooperation", "status": "signed",
+        "parties": ["Japan", "Australia"], "amounts": [], "durations": [], "dates": [],
+        "evidence": [text]}]})
+    corpus = write_corpus(tmp_path / "corpus.jsonl", ["pact"], text=lambda n: text)
+    with ScriptedServer(default=answering(bare)) as server:
+        for run, flag in enumerate(["--no-read-evidence", "--read-evidence"]):
+            out = tmp_path / f"{run}.jsonl"
+            assert main(extract_args(server, cache, str(corpus), "-o", str(out), flag,
+                                     "--published", "2022-01-08")) == 0
+            [document] = lines(out)
+            amounts = [a["value"] for a in document["agreements"][0]["amounts"]]
+            assert amounts == ([] if flag == "--no-read-evidence" else [2_000_000_000])
+        assert len(server.requests) == 2  # the second run was not answered from the cache

@@ -70,6 +70,8 @@ class Extractor:
     "rules", "openai" or "local". The local backend starts llama.cpp's server on first
     use and stops it on `close()` (or at the end of a `with` block). `rpm`/`tpm` cap
     requests and tokens per minute across all requests in flight, as the CLI's options do.
+    `read_evidence` completes each agreement from its evidence's words (default: on for
+    the local model only).
     """
 
     def __init__(
@@ -88,11 +90,13 @@ class Extractor:
         cache_dir: str | Path | None = None,
         rpm: int | None = None,
         tpm: int | None = None,
+        read_evidence: bool | None = None,
     ) -> None:
         self.options = BackendOptions(
             backend=backend, model=model, base_url=base_url, api_key=api_key, mode=mode,
             max_retries=max_retries, timeout=timeout,
             cache_dir=Path(cache_dir) if cache_dir else None, rpm=rpm, tpm=tpm,
+            read_evidence=read_evidence,
         )
         self.strict = strict
         self.concurrency = concurrency

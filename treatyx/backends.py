@@ -31,6 +31,9 @@ class BackendOptions:
     """Requests per minute, shared by all requests in flight (None: no limit)."""
     tpm: int | None = None
     """Tokens per minute, estimated before sending and corrected after (None: no limit)."""
+    read_evidence: bool | None = None
+    """Complete agreements from their evidence's words (None: on for local, off for openai;
+    see LLMBackend.read_evidence)."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> BackendOptions:
@@ -51,6 +54,7 @@ class BackendOptions:
             cache_dir=self.cache_dir,
             rpm=self.rpm,
             tpm=self.tpm,
+            read_evidence=self.read_evidence,
         )
 
 

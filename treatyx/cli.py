@@ -137,6 +137,10 @@ def _add_llm_options(parser: argparse.ArgumentParser) -> None:
                      help="at most N requests per minute, spaced evenly (default: no limit)")
     llm.add_argument("--tpm", type=_positive, metavar="N",
                      help="at most N tokens per minute (default: no limit)")
+    llm.add_argument("--read-evidence", action=argparse.BooleanOptionalAction,
+                     help="complete each agreement from its evidence sentence: the type its "
+                     "words name, and money, durations and dates the model left out (default: "
+                     "on for --backend local, off for openai)")
     llm.add_argument("--cache-dir", type=Path, help="model and response cache directory")
 
 

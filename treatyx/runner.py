@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from treatyx import __version__
 from treatyx.cache import ExtractionCache, cache_key
 from treatyx.extractors.base import Backend, Extraction
 from treatyx.loading import LoadError, SourceDocument
@@ -57,11 +58,13 @@ class Tally:
 
 
 def backend_identity(backend: Backend) -> tuple:
-    """What decides a backend's answer, for the cache key (never the API key)."""
+    """What decides a backend's answer, for the cache key (never the API key). The cache
+    holds finished extractions, so treatyx's version (its repairs) is part of it too."""
     client = getattr(backend, "client", None)
-    return (backend.name, str(getattr(client, "base_url", "")), backend.model,
+    return (__version__, backend.name, str(getattr(client, "base_url", "")), backend.model,
             getattr(backend, "mode", None), backend.prompt_version,
-            getattr(backend, "max_chunk_tokens", None))
+            getattr(backend, "max_chunk_tokens", None), getattr(backend, "chunk_overlap", None),
+            getattr(backend, "read_evidence", None))
 
 
 @dataclass

@@ -808,7 +808,8 @@ def open_llm_backend(
         say(f"backend openai: model {options.model} at {_host(options.base_url)}, mode {mode}")
         backend = LLMBackend(client=client, model=options.model, name="openai", mode=mode,
                              rpm=options.rpm, tpm=options.tpm,
-                             max_retries=options.max_retries)
+                             max_retries=options.max_retries,
+                             read_evidence=bool(options.read_evidence))
         try:
             yield backend
         finally:
@@ -837,7 +838,7 @@ def open_llm_backend(
         backend = LLMBackend(client=client, model=server.model, name="local",
                              mode=options.mode or "json", max_retries=options.max_retries,
                              max_chunk_tokens=LOCAL_CHUNK_TOKENS, chunk_overlap=0,
-                             read_evidence=True)
+                             read_evidence=options.read_evidence is not False)
         try:
             yield backend
         finally:

@@ -59,8 +59,9 @@ CODES: dict[str, tuple[str, str]] = {
     PLANNED_BUT_SIGNED: ("error", "status `planned` with a `signed` date before publication"),
     DUPLICATE_FACT: ("warning", "the same fact appears twice in one agreement"),
     NO_PARTY: ("error", "an agreement has no party"),
-    REPAIRED: ("warning", "the LLM extractor repaired the model's answer (a fact far from the "
-               "agreement's evidence dropped, a status its evidence contradicts corrected)"),
+    REPAIRED: ("warning", "the LLM extractor repaired or completed the model's answer (a fact "
+               "far from the agreement's evidence dropped, a status its evidence contradicts "
+               "corrected, a type or fact read from the evidence)"),
 }
 """code -> (severity, what it means)."""
 

@@ -116,6 +116,19 @@ def test_collect_writes_what_live_extraction_writes(seed, tmp_path, capsys):
     assert "no re-ask" not in capsys.readouterr().err
 
 
+def test_collect_can_read_the_evidence_as_live_extraction_does(seed, tmp_path):
+    bare = dict(HOST_NATION, amounts=[], durations=[])
+    out = tmp_path / "out.jsonl"
+    with ScriptedServer(default=lambda body: Step(content=answer(bare))) as server:
+        live = process(seed, backend_for(server, read_evidence=True))
+        submit(server, tmp_path, SEED)
+        assert run(server, tmp_path, "collect", "-o", str(out), "--read-evidence") == 0
+    [collected] = documents(out)
+    assert [a.value for a in collected.agreements[0].amounts] == [9_300_000_000]
+    ignore = {"extractor": {"seconds"}}
+    assert collected.model_dump(exclude=ignore) == live.model_dump(exclude=ignore)
+
+
 def test_a_failed_request_goes_to_the_errors_file_and_a_second_collect_adds_nothing(
         tmp_path, capsys):
     out = tmp_path / "out.jsonl"

@@ -34,7 +34,13 @@ from pydantic import BaseModel
 from treatyx.backends import BackendOptions
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk
-from treatyx.extractors.llm import combine, judge, open_llm_backend, parse_answer
+from treatyx.extractors.llm import (
+    combine,
+    complete_from_evidence,
+    judge,
+    open_llm_backend,
+    parse_answer,
+)
 from treatyx.loading import LoadError, SourceDocument, iter_documents
 from treatyx.models import Agreement, Issue, Usage
 from treatyx.output import ResumableOutput
@@ -313,10 +319,12 @@ def collect(
     *,
     strict: bool = False,
     include_text: bool = False,
+    read_evidence: bool = False,
     say: Say = lambda _: None,
 ) -> Collected:
     """Append the documents of finished batches to `output` (skipping those already
-    there); failed requests and rejected answers go to `<output>.errors.jsonl`."""
+    there); failed requests and rejected answers go to `<output>.errors.jsonl`.
+    `read_evidence` completes agreements from their evidence, as LLMBackend's option."""
     manifest = Manifest.load(batch_dir)
     batches: dict[int, Batch] = {}
     for index, part in enumerate(manifest.batches):
@@ -345,7 +353,8 @@ def collect(
             pending = sum(1 for e in manifest.documents
                           if e.doc_id not in out.done and e.doc_id not in todo)
             for outcome in _outcomes(manifest, todo, batches, results, provenance,
-                                     strict=strict, include_text=include_text):
+                                     strict=strict, include_text=include_text,
+                                     read_evidence=read_evidence):
                 tally.count(outcome)
                 if (error := out.record(outcome)) is not None:
                     say(f"error: {error}")
@@ -372,6 +381,7 @@ def _outcomes(
     *,
     strict: bool,
     include_text: bool,
+    read_evidence: bool,
 ) -> Iterator[Outcome]:
     if not todo:
         return
@@ -381,7 +391,7 @@ def _outcomes(
         entry = todo.pop(item.doc_id)
         batch = batches.get(entry.part) if entry.part is not None else None
         yield _outcome(item, entry, batch, results, provenance, strict=strict,
-                       include_text=include_text)
+                       include_text=include_text, read_evidence=read_evidence)
     for entry in todo.values():
         yield Outcome(entry.source, entry.doc_id, error=f"{entry.source}: {entry.doc_id} is "
                       "no longer in the submitted paths (moved, renamed or unreadable)")
@@ -396,6 +406,7 @@ def _outcome(
     *,
     strict: bool,
     include_text: bool,
+    read_evidence: bool,
 ) -> Outcome:
     started = time.perf_counter()
     if _digest(source.text) != entry.text_sha256:
@@ -429,6 +440,8 @@ def _outcome(
     if problems:
         return _failed(source, problems)
     agreements, notes = combine(found)
+    if read_evidence:
+        notes += complete_from_evidence(agreements, source)
     document = assemble(source, provenance, Extraction(agreements, usage, notes),
                         seconds=time.perf_counter() - started, strict=strict,
                         include_text=include_text)

@@ -114,6 +114,9 @@ def _add_batch_parser(commands: argparse._SubParsersAction) -> None:
                          help="drop facts with validator errors (they stay listed in validation)")
     collect.add_argument("--include-text", action="store_true",
                          help="write the document text too")
+    collect.add_argument("--read-evidence", action="store_true",
+                         help="complete each agreement from its evidence sentence (type words, "
+                         "money, durations, dates the model left out), as extract's option")
     for action in (submit, status, collect):
         action.add_argument("--batch-dir", type=Path, required=True,
                             help="the requests and manifest.json of one submission")

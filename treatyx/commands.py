@@ -285,7 +285,8 @@ def run_batch(args: argparse.Namespace) -> int:
                     print(batch.describe(found), flush=True)
                 return EXIT_OK
             collected = batch.collect(args.batch_dir, args.output, client, strict=args.strict,
-                                      include_text=args.include_text, say=say)
+                                      include_text=args.include_text,
+                                      read_evidence=args.read_evidence, say=say)
     except (batch.BatchError, OSError) as error:
         say(f"error: {error}")
         return EXIT_FAILED

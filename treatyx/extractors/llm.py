@@ -542,7 +542,7 @@ class LLMBackend:
                      for piece in self.pieces(document)]
             agreements, notes = combine(found)
             if self.read_evidence:
-                notes += read_evidence(agreements, document)
+                notes += complete_from_evidence(agreements, document)
             return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)
         finally:
             _usage.reset(token)
@@ -668,7 +668,7 @@ def judge(
     return agreements, notes, _validator_errors(agreements, source)
 
 
-def read_evidence(agreements: list[Agreement], source: SourceDocument) -> list[Issue]:
+def complete_from_evidence(agreements: list[Agreement], source: SourceDocument) -> list[Issue]:
     """Complete each agreement from its evidence sentences, with a note for each change:
     the type their words name, and the money, durations and dates in them that no fact
     covers yet. On the dev split, on the local model's own answers, this took type F1

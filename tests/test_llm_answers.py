@@ -20,9 +20,9 @@ JAPAN_AUSTRALIA = ("In a separate virtual summit on Thursday, Japan and Australi
                    "representations with all three countries.")
 
 
-def deal(evidence: str, parties: list[str], *, type: str = "defence_cooperation",
+def deal(evidence: str, parties: list[str], *, type: str = "defence_cooperation", name=None,
          status: str = "signed", amounts=(), durations=(), dates=(), **more) -> dict:
-    return {"name": None, "type": type, "status": status, "parties": parties,
+    return {"name": name, "type": type, "status": status, "parties": parties,
             "amounts": [{"mention": m} for m in amounts],
             "durations": [{"mention": m} for m in durations],
             "dates": [{"mention": m, "role": "signed"} for m in dates],
@@ -141,3 +141,17 @@ def test_a_value_the_normalisers_cannot_read_keeps_the_models_with_a_warning(see
                                                           "a separate virtual summit")
     assert [(n.code, n.message) for n in result.notes if n.code == "TX222"] == [
         ("TX222", "Cannot resolve 'a separate virtual summit'; kept the model's value.")]
+
+
+def test_a_name_the_article_does_not_use_is_dropped(seed):
+    # verbatim from the local model: it named the deal after its type
+    made_up = deal(JAPAN_AUSTRALIA, ["Japan", "Australia"], name="military_cooperation")
+    result = extract(seed, made_up)
+    assert result.agreements[0].name is None
+    assert "Dropped name 'military_cooperation': not a name the article uses." in (
+        repairs(result))
+
+
+def test_a_name_the_article_uses_keeps_the_articles_spelling(seed):
+    named = deal(JAPAN_AUSTRALIA, ["Japan", "Australia"], name="new military partnership deal")
+    assert extract(seed, named).agreements[0].name == "New Military Partnership Deal"

@@ -304,8 +304,20 @@ def resolve(
                 notes.append(validate.issue(validate.REPAIRED, f"{path}.dates", f"Dropped "
                                             f"date {date.mention!r}: cannot be resolved to a "
                                             "date."))
+        name = item.name
+        if name is not None:
+            # a name is the article's own capitalised words ("Reciprocal Access Agreement"),
+            # not the model's label for the deal ("military_cooperation")
+            found = locate(text, name, within=within)
+            words_ = text[found.start : found.end] if found.where != "absent" else ""
+            if any(c.isupper() for c in words_):
+                name = words_  # the article's own spelling
+            else:
+                notes.append(validate.issue(validate.REPAIRED, f"{path}.name", f"Dropped name "
+                                            f"{name!r}: not a name the article uses."))
+                name = None
         agreement = Agreement(
-            name=item.name, type=item.type, status=item.status,
+            name=name, type=item.type, status=item.status,
             parties=facts.unique_parties(parties), amounts=amounts, durations=durations,
             dates=dates, evidence=evidence,
         )

@@ -40,9 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c  # noqa: E402
 
 from treatyx.cache import ExtractionCache  # noqa: E402
+from treatyx.extractors.answers import resolve, validator_errors  # noqa: E402
 from treatyx.extractors.base import Extraction  # noqa: E402
 from treatyx.extractors.chunking import Chunk, chunk  # noqa: E402
-from treatyx.extractors.llm import ArticleWords, _validator_errors, resolve  # noqa: E402
+from treatyx.extractors.llm import ArticleWords  # noqa: E402
 from treatyx.extractors.rules import RulesBackend  # noqa: E402
 from treatyx.loading import LoadError, iter_documents  # noqa: E402
 from treatyx.models import Document, Usage  # noqa: E402
@@ -123,7 +124,7 @@ def measure(paths: list[Path], answers, work: Path, label: str) -> dict[str, lis
             t0 = clock()
             words = ArticleWords.model_validate_json(raw)
             agreements, notes = resolve(words, source, piece_of(source))
-            problems = _validator_errors(agreements, source)
+            problems = validator_errors(agreements, source)
             times["answer"].append(clock() - t0)
             if problems:  # the LLM path would re-ask; the timing is still one answer's
                 REASKED.add(source.doc_id)

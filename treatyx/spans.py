@@ -30,6 +30,11 @@ class Located:
         return (self.start, self.end)
 
 
+def overlaps(one: tuple[int, int] | None, other: tuple[int, int] | None) -> bool:
+    """Whether two (start, end) spans share a character; a missing span shares none."""
+    return bool(one and other and one[0] < other[1] and other[0] < one[1])
+
+
 def occurrences(text: str, needle: str) -> list[int]:
     """Start offsets of every (possibly overlapping) occurrence of `needle`."""
     if not needle:

@@ -27,8 +27,6 @@ from treatyx.extractors.answers import (
     combine,
     complete_from_evidence,
     judge,
-    resolve,
-    validator_errors,
 )
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk, chunk
@@ -133,8 +131,7 @@ class ArticleWords(instructor.OpenAISchema):
         if asking is None:
             return self
         source, piece = asking
-        self._resolved, self._notes = resolve(self, source, piece)
-        problems = validator_errors(self._resolved, source)
+        self._resolved, self._notes, problems = judge(self, source, piece)
         if problems:
             raise ValueError(
                 "Fix these and answer again with the complete JSON:\n- " + "\n- ".join(problems)

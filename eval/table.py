@@ -12,13 +12,17 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BACKENDS = ("rules", "local")
+SETS = {"test": "", "dev": "-dev", "realdev": "-realdev"}
+"""Each set's results file suffix: eval/results/<backend><suffix>.json."""
 FIELDS = ("parties", "type", "status", "amounts", "durations", "dates", "date_roles", "all")
 
 
 def table(results: Path = RESULTS, backends: tuple[str, ...] = BACKENDS) -> str:
-    runs = {b: json.loads((results / f"{b}.json").read_text(encoding="utf-8"))
-            for b in backends if (results / f"{b}.json").exists()}
-    header = "| F1 on the test split | " + " | ".join(f"`{b}`" for b in runs) + " |"
+    """A column per backend and set (test split, dev split, real-news realdev)."""
+    runs = {f"`{b}` {name}": json.loads((results / f"{b}{suffix}.json").read_text("utf-8"))
+            for name, suffix in SETS.items() for b in backends
+            if (results / f"{b}{suffix}.json").exists()}
+    header = "| F1 | " + " | ".join(runs) + " |"
     lines = [header, "|---|" + "---:|" * len(runs)]
     for name in FIELDS:
         label = f"**{name}**" if name == "all" else name

@@ -152,7 +152,7 @@ class RulesBackend:
         )
 
     def _headline_parties(self, document: SourceDocument, body: list[Sentence]) -> list[Party]:
-        if document.title and body and body[0].text.startswith(document.title):
+        if _is_headline(document, body[0] if body else None):
             return _parties(body[0], cut_reactions=False)
         return []
 
@@ -163,7 +163,7 @@ class RulesBackend:
         headline_parties: list[Party],
         previous: list[Party],
     ) -> Agreement | None:
-        if document.title and sentence.text == document.title:
+        if _is_headline(document, sentence) and sentence.text == document.title:
             return None  # a headline summarises the story; its deal is reported below
         noun = _AGREEMENT.search(sentence.text)
         status = _status(sentence.text)
@@ -187,6 +187,14 @@ class RulesBackend:
                    for m in find_dates(sentence.text, reference)],
             evidence=[facts.evidence(document.text, sentence.start, sentence.end)],
         )
+
+
+def _is_headline(document: SourceDocument, sentence: Sentence | None) -> bool:
+    """Whether the sentence is the document's headline. A file without one gives its
+    lead as the title; a lead ends in a full stop, a headline does not."""
+    title = document.title
+    return bool(title and sentence and sentence.text.startswith(title)
+                and not title.rstrip("\"'”’ ").endswith("."))
 
 
 def reports_agreement(text: str) -> bool:
@@ -243,9 +251,14 @@ def _key(agreement: Agreement) -> tuple[frozenset[str], AgreementType]:
 
 
 def _merge_into(found: list[Agreement], new: Agreement) -> None:
-    """Sentences that report the same agreement (same parties, same type) become one."""
+    """Sentences that report the same agreement (same parties, same type, or a type that
+    only one of them names) become one."""
+    parties, kind = _key(new)
     for old in found:
-        if _key(old) == _key(new):
+        old_parties, old_kind = _key(old)
+        if old_parties == parties and (kind == old_kind or AgreementType.other in (kind, old_kind)):
+            if old.type == AgreementType.other:
+                old.type = new.type
             _add_facts(old, new)
             return
     found.append(new)
@@ -280,5 +293,8 @@ def _referred_to(found: list[Agreement], parties: list[Party],
     named = {p.iso3 or p.name for p in parties}
     for old in reversed(found):
         if named <= {p.iso3 or p.name for p in old.parties}:
+            return old
+    for old in reversed(found):  # "the accord ... in Delhi, countering China": still it
+        if named & {p.iso3 or p.name for p in old.parties}:
             return old
     return None

@@ -119,7 +119,9 @@ class RulesBackend:
         previous: list[Party] = []
         for sentence in body:
             sentence_parties = _parties(sentence, cut_reactions=False)
-            if _is_background(sentence.text, reference):
+            if _is_background(sentence.text, reference, document.published is None) and (
+                    _HISTORY.search(sentence.text)
+                    or _referred_to(found, sentence_parties, sentence.text) is None):
                 previous = sentence_parties or previous
                 continue  # "the first pact, signed in 2019": history, not the news
             made = self._from_sentence(document, sentence, headline_parties, previous, found)
@@ -226,6 +228,7 @@ _ROLE_BEFORE: list[tuple[DateRole, re.Pattern[str]]] = [
                              re.IGNORECASE)),
     ("announced", re.compile(r"\b(?:said|says|announced|told|confirmed|reported)\s+(?:on\s+)?$",
                              re.IGNORECASE)),
+    ("signed", re.compile(r"\bsigned\s+(?:it\s+)?(?:in|on)\s+$", re.IGNORECASE)),
 ]
 _SEVERAL = re.compile(r"\b(?:two|three|four|2|3|4)\s+(?:major\s+|new\s+|separate\s+)?"
                       r"(?:agreements|deals|pacts|accords|MoUs|memorand(?:a|ums))\b",
@@ -258,16 +261,17 @@ def _latest_date(document: SourceDocument) -> dt.date | None:
     return dt.date(max(years), 12, 31) if years else None
 
 
-def _is_background(sentence: str, reference: dt.date | None) -> bool:
+def _is_background(sentence: str, reference: dt.date | None, guessed: bool) -> bool:
     """A sentence about history: its wording says so, or every date it gives lies half a
-    year or more before the story."""
+    year or more before the story (two years before the latest year the story names,
+    when it has no publication date)."""
     if _HISTORY.search(sentence):
         return True
     if reference is None or _status(sentence) is None:
         return False
     dates = [m.value for m in find_dates(sentence, reference)]
-    return bool(dates) and all(_date_end(d) < reference - dt.timedelta(days=_BACKGROUND_DAYS)
-                               for d in dates)
+    gap = dt.timedelta(days=2 * 365 if guessed else _BACKGROUND_DAYS)
+    return bool(dates) and all(_date_end(d) < reference - gap for d in dates)
 
 
 def _date_end(value) -> dt.date:

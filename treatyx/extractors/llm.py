@@ -23,6 +23,7 @@ import instructor
 import openai
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
+from treatyx.errors import UsageError
 from treatyx.extractors.answers import (
     combine,
     complete_from_evidence,
@@ -424,8 +425,6 @@ def open_llm_backend(
     model for the duration of the block."""
     if name == "openai":
         if not options.model:
-            from treatyx.commands import UsageError
-
             raise UsageError("--backend openai needs --model (or TREATYX_MODEL)")
         client = openai.AsyncOpenAI(base_url=options.base_url,
                                     api_key=options.api_key or "none",
@@ -444,8 +443,6 @@ def open_llm_backend(
     from treatyx import local_model
 
     if problem := local_model.cannot_serve(options.cache_dir):
-        from treatyx.commands import UsageError
-
         raise UsageError(f"--backend local: {problem}")
     path = local_model.model_path(options.cache_dir)
     started = time.perf_counter()

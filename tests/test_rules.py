@@ -300,3 +300,11 @@ def test_the_status_is_read_over_all_sentences_of_the_deal():
     text = ("Chile and Peru announced a defence pact on Thursday.\n"
             "The pact was ratified by both parliaments.")
     assert only(text).status == "in_force"
+
+
+def test_a_lease_and_a_memorandum_are_agreements():
+    lease = only("Kiev and Moscow agreed to extend the naval base lease by 25 years.")
+    assert (lease.type, lease.status, [d.value for d in lease.durations]) == (
+        "basing_access", "extended", ["P25Y"])
+    memo = only("Rabat and Madrid signed a defence memorandum on Thursday.")
+    assert (memo.type, memo.status) == ("defence_cooperation", "signed")

@@ -20,8 +20,8 @@ from treatyx.normalize import find_dates, find_durations, find_money, find_parti
 from treatyx.spans import Sentence, sentences
 
 _AGREEMENT = re.compile(
-    r"\b(agreements?|deals?|pacts?|treaty|treaties|accords?|memorand(?:um|a) of understanding|"
-    r"MoUs?|arrangements?|partnership|contracts?|framework|package)\b",
+    r"\b(agreements?|deals?|pacts?|treaty|treaties|accords?|memorand(?:um|a)(?: of understanding)?|"
+    r"MoUs?|arrangements?|partnership|contracts?|framework|package|leases?)\b",
     re.IGNORECASE,
 )
 
@@ -57,7 +57,7 @@ _TYPE: list[tuple[AgreementType, str]] = [
     (AgreementType.intelligence_sharing, r"intelligence|information[- ]sharing|GSOMIA|"
                                          r"classified information|information security"),
     (AgreementType.logistics, r"logistic\w*|cross[- ]servicing|refuel\w*|LEMOA|ACSA|"
-                              r"military transportation|transit"),
+                              r"military transportation"),
     (AgreementType.alliance, r"mutual defen[cs]e|alliance treaty|collective defen[cs]e|"
                              r"strategic alliance|mutual (?:military )?assistance|"
                              r"defen[cs]e alliance|come to each other's aid"),
@@ -69,7 +69,7 @@ _TYPE: list[tuple[AgreementType, str]] = [
                                         r"lines? of credit"),
     (AgreementType.basing_access, r"bas(?:e|es|ing)|reciprocal access|visiting forces|"
                                   r"status of forces|access to|rotational|troops? (?:in|on)|"
-                                  r"lease|fleet"),
+                                  r"lease|fleet|transit"),
     (AgreementType.arms_transfer, r"purchas\w*|procure\w*|buy\w*|sale|sell\w*|acquir\w*|"
                                   r"fighters?|jets?|tanks?|submarines?|frigates?|missiles?|"
                                   r"howitzers?|helicopters?|aircraft|drones?|warships?|weapons?|"
@@ -78,7 +78,9 @@ _TYPE: list[tuple[AgreementType, str]] = [
     (AgreementType.defence_cooperation, r"defen[cs]e cooperation|military cooperation|"
                                         r"security cooperation|security pact|defen[cs]e pact|"
                                         r"security declaration|defen[cs]e co-operation|"
-                                        r"partnership|cooperation|co-operation"),
+                                        r"partnership|cooperation|co-operation|"
+                                        r"defen[cs]e (?:accords?|agreements?|pacts?|memorand\w*|"
+                                        r"MoUs?)"),
 ]
 _TYPE_RE = [(kind, re.compile(rf"\b(?:{cues})\b", re.IGNORECASE)) for kind, cues in _TYPE]
 _TYPE_RE_BY_KIND = dict(_TYPE_RE)

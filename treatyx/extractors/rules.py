@@ -436,7 +436,7 @@ def _parties(sentence: Sentence, *, cut_reactions: bool) -> list[Party]:
 
 
 def _key(agreement: Agreement) -> tuple[frozenset[str], AgreementType]:
-    return frozenset(p.iso3 or p.name for p in agreement.parties), agreement.type
+    return frozenset(p.key for p in agreement.parties), agreement.type
 
 
 def _merge_into(found: list[Agreement], new: Agreement) -> None:
@@ -480,9 +480,9 @@ def _referred_to(found: list[Agreement], parties: list[Party],
     pointer = _BACK_REFERENCE.search(sentence)
     if first_noun is None or pointer is None or pointer.end() != first_noun.end():
         return None
-    named = {p.iso3 or p.name for p in parties}
+    named = {p.key for p in parties}
     for old in reversed(found):
-        if named <= {p.iso3 or p.name for p in old.parties}:
+        if named <= {p.key for p in old.parties}:
             return old
     for old in reversed(found):  # "the accord ... in Delhi, countering China": still it
         if named & {p.iso3 or p.name for p in old.parties}:

@@ -84,7 +84,8 @@ def load_article(directory: Path, doc_id: str) -> Article | None:
 
 def _from_loader(path: Path) -> Article | None:
     try:
-        from treatyx.loading import LoadError, load_document
+        from treatyx.errors import LoadError
+        from treatyx.loading import load_document
     except ImportError:
         return None
     try:

@@ -7,8 +7,8 @@ import pytest
 
 from treatyx import build_dataset
 from treatyx.cli import main
+from treatyx.errors import TablesError
 from treatyx.models import Agreement, Amount, DateFact, Document, Party
-from treatyx.tables import TablesError
 
 USA = Party(name="United States", iso3="USA", cow=2, kind="state", mention="US")
 POL = Party(name="Poland", iso3="POL", cow=290, kind="state", mention="Warsaw")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from treatyx import local_model
-from treatyx.local_model import ModelError, ModelSpec, _pull, is_pulled, model_path
+from treatyx.errors import ModelError
+from treatyx.local_model import ModelSpec, _pull, is_pulled, model_path
 
 
 def fake_model(tmp_path: Path, parts: list[list[bytes]]) -> tuple[ModelSpec, Path]:

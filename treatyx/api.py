@@ -19,7 +19,8 @@ from typing import Any
 
 from treatyx.backends import BackendOptions, open_backend
 from treatyx.cache import ExtractionCache
-from treatyx.loading import LoadError, SourceDocument, document_from_text
+from treatyx.errors import LoadError
+from treatyx.loading import SourceDocument, document_from_text
 from treatyx.models import Document
 from treatyx.runner import Runner
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from treatyx import __version__
+from treatyx.errors import UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -162,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(commands, f"run_{args.command}")
     try:
         return handler(args)
-    except commands.UsageError as error:
+    except UsageError as error:
         print(f"treatyx: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

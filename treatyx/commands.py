@@ -12,6 +12,7 @@ from pathlib import Path
 
 from treatyx.backends import BackendOptions, open_backend
 from treatyx.cache import ExtractionCache
+from treatyx.errors import BatchError, ModelError, ResultsError, TablesError, UsageError
 from treatyx.loading import (
     DuplicateId,
     LoadError,
@@ -26,10 +27,6 @@ from treatyx.runner import Outcome, Runner, Tally
 from treatyx.stopping import StopRequest
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with how the command was called (exit code 2)."""
 
 
 def say(message: str) -> None:
@@ -146,7 +143,7 @@ def run_schema(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     from treatyx import validation as validate
-    from treatyx.results import ResultsError, iter_results
+    from treatyx.results import iter_results
 
     sources = _sources_by_id(args.source)
     errors = warnings = checked = 0
@@ -191,7 +188,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
     from treatyx.eval_report import render_table
     from treatyx.evaluation import evaluate
-    from treatyx.results import ResultsError, load_results
+    from treatyx.results import load_results
 
     try:
         gold = load_results(args.gold)
@@ -210,8 +207,8 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from treatyx.results import ResultsError, iter_results
-    from treatyx.tables import TablesError, export
+    from treatyx.results import iter_results
+    from treatyx.tables import export
 
     try:
         rows = export(iter_results(args.output), args.out, level=args.level, format=args.format)
@@ -225,8 +222,7 @@ def run_export(args: argparse.Namespace) -> int:
 def run_dataset(args: argparse.Namespace) -> int:
     """Every readable input counts; a bad file is named, skipped, and makes the exit code 1."""
     from treatyx.dataset import build_dataset
-    from treatyx.results import ResultsError, load_results
-    from treatyx.tables import TablesError
+    from treatyx.results import load_results
 
     documents, seen, code = [], set(), EXIT_OK
     for path in args.outputs:
@@ -257,7 +253,7 @@ def run_dataset(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     from treatyx.report import write_report
-    from treatyx.results import ResultsError, load_results
+    from treatyx.results import load_results
 
     try:
         documents = load_results(args.output)
@@ -280,7 +276,7 @@ def run_model(args: argparse.Namespace) -> int:
     if args.action == "pull":
         try:
             path = local_model.pull_model(args.cache_dir, progress=say)
-        except local_model.ModelError as error:
+        except ModelError as error:
             say(f"error: {error}")
             return EXIT_FAILED
         print(path)
@@ -320,7 +316,7 @@ def run_batch(args: argparse.Namespace) -> int:
             collected = batch.collect(args.batch_dir, args.output, client, strict=args.strict,
                                       include_text=args.include_text,
                                       read_evidence=args.read_evidence, say=say)
-    except (batch.BatchError, OSError) as error:
+    except (BatchError, OSError) as error:
         say(f"error: {error}")
         return EXIT_FAILED
     except openai.APIError as error:

@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from treatyx.dating import OWN_ROLES, own_dates
+from treatyx.errors import TablesError
 from treatyx.grouping import RULE, STAGE, Group, GroupingRule, Report, group_reports
 from treatyx.models import AgreementType, DateFact, Document
-from treatyx.tables import TablesError, duration_years, state_abbreviations
+from treatyx.tables import duration_years, state_abbreviations
 
 if TYPE_CHECKING:
     import pandas

@@ -30,12 +30,10 @@ from typing import IO
 
 import platformdirs
 
+from treatyx.errors import ModelError
+
 CACHE_ENV = "TREATYX_CACHE_DIR"
 Progress = Callable[[str], None]
-
-
-class ModelError(RuntimeError):
-    """The model could not be fetched, verified or served (one line, fit for the CLI)."""
 
 
 @dataclass(frozen=True)

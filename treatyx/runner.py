@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from treatyx import __version__
 from treatyx.cache import ExtractionCache, cache_key
+from treatyx.errors import LoadError
 from treatyx.extractors.base import Backend, Extraction
-from treatyx.loading import LoadError, SourceDocument
+from treatyx.loading import SourceDocument
 from treatyx.models import Document, Usage
 from treatyx.pipeline import assemble
 

@@ -1,33 +1,10 @@
 """Amounts of money as news writes them, read into value, currency, period and hedge."""
 
-import importlib.util
-import json
-import sys
-from pathlib import Path
 
+import duckling
 import pytest
 
 from treatyx.normalize.money import Money, find_money, parse_money
-
-ROOT = Path(__file__).resolve().parents[1]
-DUCKLING = ROOT / "tests" / "data" / "duckling"
-
-
-def _duckling():
-    """eval/duckling_accuracy.py, whose scope rules the corpus tests share."""
-    if "duckling_accuracy" not in sys.modules:
-        path = ROOT / "eval" / "duckling_accuracy.py"
-        spec = importlib.util.spec_from_file_location("duckling_accuracy", path)
-        sys.modules["duckling_accuracy"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules["duckling_accuracy"])
-    return sys.modules["duckling_accuracy"]
-
-
-def _rows(name: str) -> list[dict]:
-    path = DUCKLING / name
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def test_seed_sentence_has_one_amount_in_us_dollars():
@@ -129,9 +106,9 @@ def test_finds_nothing_where_there_is_no_amount(text):
     assert find_money(text) == []
 
 
-@pytest.mark.parametrize("row", _rows("money.jsonl"), ids=lambda row: row["text"])
+@pytest.mark.parametrize("row", duckling.params("money.jsonl"))
 def test_duckling_money_corpus(row):
-    if any(test(row) for _, test in _duckling().MONEY_RULES):
+    if any(test(row) for _, test in duckling.scope().MONEY_RULES):
         pytest.skip("out of scope for news (see eval/results/duckling.md)")
     money = parse_money(row["text"])
     assert money is not None
@@ -140,10 +117,6 @@ def test_duckling_money_corpus(row):
     assert money.value == pytest.approx(row["value"], rel=1e-6)
 
 
-@pytest.mark.parametrize(
-    "row",
-    [r for r in _rows("negative.jsonl") if r["dimension"] == "money"],
-    ids=lambda row: row["text"],
-)
+@pytest.mark.parametrize("row", duckling.params("negative.jsonl", "money"))
 def test_duckling_money_negatives(row):
     assert find_money(row["text"]) == []

@@ -16,6 +16,8 @@ from treatyx import __version__
 from treatyx.errors import UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+STRICT_HELP = ("keep only supported facts: drop facts with validator errors, and agreements "
+               "without a party or evidence in the text (they stay listed in validation)")
 
 
 def _date(value: str) -> dt.date:
@@ -52,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--published", type=_date, help="publication date for every input")
     ex.add_argument("--include-text", action="store_true", help="write the document text too")
     ex.add_argument("--strict", action="store_true",
-                    help="drop facts with validator errors (they stay listed in validation)")
+                    help=STRICT_HELP)
     ex.add_argument("--concurrency", type=_positive, default=4,
                     help="documents in flight at once for LLM backends (default 4)")
     ex.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
@@ -120,7 +122,7 @@ def _add_batch_parser(commands: argparse._SubParsersAction) -> None:
     collect.add_argument("-o", "--output", type=Path, required=True,
                          help="append JSONL here (documents already there are skipped)")
     collect.add_argument("--strict", action="store_true",
-                         help="drop facts with validator errors (they stay listed in validation)")
+                         help=STRICT_HELP)
     collect.add_argument("--include-text", action="store_true",
                          help="write the document text too")
     collect.add_argument("--read-evidence", action="store_true",

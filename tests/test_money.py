@@ -75,6 +75,28 @@ def test_handing_over_money_is_no_hedge():
     assert not match.value.approximate
 
 
+def test_hyphenated_amounts_as_adjectives():
+    [match] = find_money("Oslo placed a 2-billion-dollar order for coastal radars")
+    assert match.mention == "2-billion-dollar"
+    assert match.value == Money(2_000_000_000, "USD")
+    assert parse_money("a 300-million-euro").value == 300_000_000
+
+
+def test_crowns_spelled_out_with_their_nation():
+    text = "The ministry will pay 500 million Norwegian crowns ($47 million) for the boats"
+    assert [(m.mention, m.value.currency) for m in find_money(text)] == [
+        ("500 million Norwegian crowns", "NOK"), ("$47 million", "USD")]
+    assert parse_money("3 billion Swedish crowns") == Money(3_000_000_000, "SEK")
+
+
+def test_bare_kroner_take_the_nation_named_nearby():
+    text = "Denmark will receive about 1.4 billion kroner (£160 million) for the old trainers."
+    [kroner, pounds] = find_money(text)
+    assert kroner.value == Money(1_400_000_000, "DKK", None, True)
+    assert pounds.value == Money(160_000_000, "GBP")
+    assert find_money("the deal was worth 4 billion kroner") == []  # whose kroner?
+
+
 @pytest.mark.parametrize("text", ["annually", "a year", "per annum", "each year"])
 def test_yearly_periods(text):
     assert parse_money(f"$600m {text}").period == "year"
@@ -100,6 +122,7 @@ def test_a_year_ago_is_no_period():
         "a multi-billion dollar deal",
         "500 pounds of explosives",  # a weight
         "a 2019 RAND study",
+        "the two crowns of the kingdom",
     ],
 )
 def test_finds_nothing_where_there_is_no_amount(text):

@@ -93,6 +93,8 @@ def test_nothing_after_related_stories_is_read(seed):
         ("suspended", "suspended"),
         ("scrapped", "terminated"),
         ("revoked", "terminated"),
+        ("are breaking off", "terminated"),
+        ("are close to finalising", "negotiating"),
     ],
 )
 def test_signing_language_makes_an_agreement_with_its_status(verb, status):
@@ -100,6 +102,16 @@ def test_signing_language_makes_an_agreement_with_its_status(verb, status):
     assert (pact.type, pact.status) == ("defence_cooperation", status)
     assert parties(pact) == [("JPN", "Japan"), ("AUS", "Australia")]
     assert [e.quote for e in pact.evidence] == [f"Japan and Australia {verb} a defence pact."]
+
+
+def test_a_deal_that_could_be_signed_is_planned():
+    deal = only("Finland said a deal with Poland for tank parts could be signed next month.")
+    assert deal.status == "planned"
+
+
+def test_extending_support_is_no_extension_of_an_agreement():
+    deal = only("Chile and Peru signed two agreements to extend logistical support to each other.")
+    assert (deal.type, deal.status) == ("logistics", "signed")
 
 
 def test_a_signing_verb_without_an_agreement_is_not_one():
@@ -116,6 +128,11 @@ def test_the_kind_of_deal_comes_from_its_words():
         "basing_access")
     assert only("Seoul and Tokyo agreed to restore an intelligence-sharing pact.").type == (
         "intelligence_sharing")
+    assert only("Rome and Athens signed a loan agreement for tanks.").type == (
+        "security_assistance")
+    assert only("Oslo and Berlin inked a strategic alliance pact.").type == "alliance"
+    assert only("Madrid and Canberra signed a deal on defence industry ties.").type == (
+        "research_development")
 
 
 # --- parties -------------------------------------------------------------------------

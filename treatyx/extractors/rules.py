@@ -27,15 +27,23 @@ _AGREEMENT = re.compile(
 # Status cues, most specific first; the earliest cue in the sentence wins.
 _STATUS: list[tuple[AgreementStatus, str]] = [
     (AgreementStatus.terminated, r"scrap\w*|cancel\w*|withdr[ae]w\w*|pull(?:ed|s)? out|"
-                                 r"terminat\w*|expired|abandon\w*|tore up|revok\w*"),
+                                 r"terminat\w*|expired|abandon\w*|tore up|revok\w*|"
+                                 r"break(?:s|ing)? off|broke off|(?:being )?ended|denounc\w*"),
     (AgreementStatus.suspended, r"suspend\w*|froze|frozen|freez\w*|halt\w*"),
-    (AgreementStatus.extended, r"extend\w*|renew\w*|prolong\w*"),
+    (AgreementStatus.extended, r"(?:extend\w*|renew\w*|prolong\w*)(?! (?:\w+ )?(?:support|"
+                               r"assistance|help|residency|permits?|invitations?)\b)"),
     (AgreementStatus.in_force, r"ratif\w*|(?:entered|enter|came|come|comes) into force|"
                                r"took effect"),
+    (AgreementStatus.negotiating, r"close to (?:finali[sz]\w*|sign\w*|agree\w*|a deal)|"
+                                  r"no deal has|not (?:yet )?(?:been )?(?:finali[sz]ed|concluded)|"
+                                  r"(?:is|are) (?:negotiating|in talks)"),
     (AgreementStatus.planned, r"will sign|(?:is|are|was|were) (?:due|set|expected|scheduled) to "
-                              r"sign|to be signed|plan\w* to sign|(?:is|are) to sign|to sign"),
+                              r"sign|to be signed|plan\w* to (?:sign|buy|acquire|purchase)|"
+                              r"(?:is|are) to sign|to sign|(?:could|would|will|may|might|should) "
+                              r"(?:soon )?be (?:signed|finali[sz]ed|concluded)|"
+                              r"due to be (?:signed|finali[sz]ed|concluded)"),
     (AgreementStatus.negotiating, r"negotiat\w*|talks"),
-    (AgreementStatus.signed, r"signed|signs|inked|concluded|sealed"),
+    (AgreementStatus.signed, r"signed|signs|inked|concluded|sealed|signing"),
     (AgreementStatus.announced, r"agreed|agree|reached|launch\w*|announc\w*|unveil\w*|approv\w*|"
                                 r"clinched|struck"),
 ]
@@ -47,21 +55,29 @@ _TYPE: list[tuple[AgreementType, str]] = [
                                         r"upkeep|stationing costs?"),
     (AgreementType.intelligence_sharing, r"intelligence|information[- ]sharing|GSOMIA|"
                                          r"classified information|information security"),
-    (AgreementType.logistics, r"logistic\w*|cross[- ]servicing|refuel\w*|LEMOA|ACSA"),
+    (AgreementType.logistics, r"logistic\w*|cross[- ]servicing|refuel\w*|LEMOA|ACSA|"
+                              r"military transportation|transit"),
+    (AgreementType.alliance, r"mutual defen[cs]e|alliance treaty|collective defen[cs]e|"
+                             r"strategic alliance|mutual (?:military )?assistance|"
+                             r"defen[cs]e alliance|come to each other's aid"),
     (AgreementType.research_development, r"research|co-?develop\w*|joint development|"
-                                         r"co-?produc\w*|technolog\w*"),
+                                         r"co-?produc\w*|technolog\w*|defen[cs]e[- ]industr\w*|"
+                                         r"industrial (?:collaboration|cooperation)"),
+    (AgreementType.security_assistance, r"military aid|security assistance|aid package|"
+                                        r"military financing|grants?|loans?|credit lines?|"
+                                        r"lines? of credit"),
     (AgreementType.basing_access, r"bas(?:e|es|ing)|reciprocal access|visiting forces|"
-                                  r"status of forces|access to|rotational|troops? (?:in|on)"),
+                                  r"status of forces|access to|rotational|troops? (?:in|on)|"
+                                  r"lease|fleet"),
     (AgreementType.arms_transfer, r"purchas\w*|procure\w*|buy\w*|sale|sell\w*|acquir\w*|"
                                   r"fighters?|jets?|tanks?|submarines?|frigates?|missiles?|"
-                                  r"howitzers?|helicopters?|aircraft|drones?|warships?|weapons?"),
-    (AgreementType.security_assistance, r"military aid|security assistance|aid package|"
-                                        r"military financing|grants?"),
-    (AgreementType.training_exercises, r"exercises?|training|drills?"),
-    (AgreementType.alliance, r"mutual defen[cs]e|alliance treaty|collective defen[cs]e"),
+                                  r"howitzers?|helicopters?|aircraft|drones?|warships?|weapons?|"
+                                  r"rifles?|patrol (?:boats?|vessels?)|Rafale|F-\d+\w*"),
+    (AgreementType.training_exercises, r"exercises?|training|drills?|education\w*"),
     (AgreementType.defence_cooperation, r"defen[cs]e cooperation|military cooperation|"
                                         r"security cooperation|security pact|defen[cs]e pact|"
-                                        r"partnership|cooperation"),
+                                        r"security declaration|defen[cs]e co-operation|"
+                                        r"partnership|cooperation|co-operation"),
 ]
 _TYPE_RE = [(kind, re.compile(rf"\b(?:{cues})\b", re.IGNORECASE)) for kind, cues in _TYPE]
 _TYPE_RE_BY_KIND = dict(_TYPE_RE)

@@ -281,9 +281,17 @@ def run_model(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         print(path)
         return EXIT_OK
-    with local_model.LocalServer(local_model.model_path(args.cache_dir), port=args.port) as srv:
-        say(f"serving {srv.model} at {srv.base_url} (Ctrl-C stops)")
-        srv.wait()
+    problem = local_model.cannot_serve(args.cache_dir)
+    if problem:
+        raise UsageError(problem)
+    try:
+        with local_model.LocalServer(local_model.model_path(args.cache_dir),
+                                     port=args.port) as srv:
+            say(f"serving {srv.model} at {srv.base_url} (Ctrl-C stops)")
+            srv.wait()
+    except ModelError as error:
+        say(f"error: {error}")
+        return EXIT_FAILED
     return EXIT_OK
 
 

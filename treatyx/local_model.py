@@ -100,6 +100,15 @@ def is_pulled(cache_dir: Path | str | None = None, spec: ModelSpec = QWEN) -> bo
         return False
 
 
+def cannot_serve(cache_dir: Path | str | None = None) -> str | None:
+    """Why the local model cannot be served here (one line, fit for a usage error), or None."""
+    if not server_installed():
+        return "the local model needs llama.cpp's server: pip install 'treatyx[local]'"
+    if not is_pulled(cache_dir):
+        return f"no local model at {model_path(cache_dir)}: run `treatyx model pull` first"
+    return None
+
+
 def pull_model(
     cache_dir: Path | str | None = None,
     *,

@@ -442,12 +442,9 @@ def open_llm_backend(
         return
     from treatyx import local_model
 
+    if problem := local_model.cannot_serve(options.cache_dir):
+        raise UsageError(f"--backend local: {problem}")
     path = local_model.model_path(options.cache_dir)
-    if not path.exists():
-        raise UsageError(f"no local model at {path}: run `treatyx model pull` first")
-    if not local_model.server_installed():
-        raise UsageError("--backend local needs llama.cpp's server: "
-                         "pip install 'treatyx[local]'")
     started = time.perf_counter()
     with local_model.LocalServer(path, ctx_size=8192) as server:
         say(f"backend local: {server.model} on llama.cpp at {server.base_url} "

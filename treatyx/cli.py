@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--concurrency", type=_positive, default=4,
                     help="documents in flight at once for LLM backends (default 4)")
     ex.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    ex.add_argument("--screen", action=argparse.BooleanOptionalAction,
+                    help="send only articles with agreement language near a party and defence "
+                    "words to the model; the others get no agreements and a TX402 note "
+                    "(default: on for LLM backends, off for rules)")
     _add_llm_options(ex)
 
     va = commands.add_parser("validate", help="check extraction output against its sources")

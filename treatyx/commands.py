@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
+from treatyx import screen
 from treatyx.backends import BackendOptions, open_backend
 from treatyx.cache import ExtractionCache
 from treatyx.errors import BatchError, ModelError, ResultsError, TablesError, UsageError
@@ -66,7 +67,8 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
         sources, single = _peek_single(sources)
     with open_backend(options, say=say) as backend:
         runner = Runner(backend, strict=args.strict, include_text=args.include_text,
-                        concurrency=args.concurrency, cache=_cache(args, backend))
+                        concurrency=args.concurrency, cache=_cache(args, backend),
+                        screen=screen.wanted(args.screen, backend.name))
         if args.output is not None:
             return _extract_to_file(runner, sources, args.output, tally, duplicates)
         for outcome in runner.run(sources):

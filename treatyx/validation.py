@@ -39,6 +39,7 @@ NO_PARTY = "TX304"
 NO_EVIDENCE = "TX305"
 # What an extractor repaired on its own
 REPAIRED = "TX401"
+SCREENED = "TX402"
 
 CODES: dict[str, tuple[str, str]] = {
     UNGROUNDED: ("error", "a mention or evidence quote does not occur in the source text"),
@@ -65,6 +66,8 @@ CODES: dict[str, tuple[str, str]] = {
     REPAIRED: ("warning", "the LLM extractor repaired or completed the model's answer (a fact "
                "far from the agreement's evidence dropped, a status its evidence contradicts "
                "corrected, a type or fact read from the evidence)"),
+    SCREENED: ("warning", "the screen found no agreement language near a party and defence "
+               "words, so the model was not asked (`--no-screen` sends every article)"),
 }
 """code -> (severity, what it means)."""
 

@@ -241,3 +241,62 @@ def test_a_separate_deal_between_the_same_states_stays_separate():
     found = agreements("Japan and Australia signed a defence pact on Monday. "
                        "Japan and Australia also signed a separate logistics agreement.")
     assert len(found) == 2
+
+
+# --- real-news habits ----------------------------------------------------------------
+
+
+def test_a_dateline_city_is_not_a_party_when_the_sentence_names_the_signatories():
+    deal = only("TALLINN, Dec 5 (Reuters) - Finland and Poland signed a defence pact.",
+                published=dt.date(2022, 12, 5))
+    assert [p.iso3 for p in deal.parties] == ["FIN", "POL"]
+    assert deal.dates == []  # the dateline's date files the story, it does not date the pact
+
+
+def test_a_dateline_city_stays_a_party_when_nothing_else_names_its_country():
+    deal = only("OSLO - The government signed a defence pact with Denmark.")
+    assert [p.iso3 for p in deal.parties] == ["NOR", "DNK"]
+
+
+def test_a_states_contract_with_a_company_is_no_agreement():
+    text = ("Canada and Norway held talks in Ottawa.\n"
+            "Canada cancelled a radar contract with Northwind Systems Inc.")
+    assert agreements(text) == []
+
+
+def test_the_home_of_a_company_is_not_a_party():
+    deal = only("Chile signed a deal with Spain for patrol boats built by a French shipyard.")
+    assert [p.iso3 for p in deal.parties] == ["CHL", "ESP"]
+
+
+def test_decades_of_history_are_no_duration_of_the_agreement():
+    deal = only("Peru and Brazil, partners for three decades of cooperation, signed a defence "
+                "pact, the first visit in over a decade.")
+    assert deal.durations == []
+    assert [d.value for d in only("Peru and Brazil signed a pact for the next decade.")
+            .durations] == ["P10Y"]
+
+
+def test_a_sentence_about_an_earlier_deal_adds_nothing():
+    text = ("Chile and Peru signed a defence pact on Thursday.\n"
+            "The first such agreement between them was signed in 2009.")
+    deal = only(text)
+    assert deal.dates and all(d.value.startswith("2022") for d in deal.dates)
+    assert len(deal.evidence) == 1
+
+
+def test_two_agreements_named_in_one_sentence_are_two():
+    found = agreements("Chile and Peru signed two agreements on military training "
+                       "and logistics support.")
+    assert [a.type for a in found] == ["logistics", "training_exercises"]
+
+
+def test_until_a_year_is_when_the_agreement_expires():
+    deal = only("Chile and Peru renewed their defence pact, which now runs until 2030.")
+    assert [(d.value, d.role) for d in deal.dates] == [("2030", "expires")]
+
+
+def test_the_status_is_read_over_all_sentences_of_the_deal():
+    text = ("Chile and Peru announced a defence pact on Thursday.\n"
+            "The pact was ratified by both parliaments.")
+    assert only(text).status == "in_force"

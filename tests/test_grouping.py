@@ -121,3 +121,26 @@ def test_days_apart_of_partial_dates():
     assert days_apart(signed("2023-03"), signed("2023-03-17")) == 0
     assert days_apart(signed("2023-03-01"), signed("2023-03-11")) == 10
     assert days_apart(signed("2022"), signed("2023-01-05")) == 5
+
+
+def test_two_reports_of_one_document_are_two_agreements():
+    two = Document(doc_id="both", published=dt.date(2023, 3, 2), agreements=[
+        Agreement(type="logistics", status="signed", parties=[USA, JPN]),
+        Agreement(type="logistics", status="signed", parties=[USA, JPN]),
+    ])
+
+    assert len(group_reports([two])) == 2
+
+
+def test_another_type_joins_only_when_the_day_of_signing_ties_it():
+    day = [signed("2021-07-21")]
+    corpus = [
+        report("signed", "2021-07-21", type="training_exercises", dates=day),
+        report("same_day", "2021-07-23", type="basing_access", dates=day),
+        report("undated", "2021-07-24", type="logistics"),
+    ]
+
+    groups = group_reports(corpus)
+
+    assert clusters(corpus) == [["same_day", "signed"], ["undated"]]
+    assert groups[0].grouped_by == "parties;types differ;signed"

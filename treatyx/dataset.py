@@ -176,6 +176,8 @@ def _record(group: Group) -> dict[str, Any]:
     name = max(names, key=lambda n: (names[n], len(n))) if names else None
     types = Counter(r.agreement.type.value for r in reports if r.agreement.type.value != "other")
     kind = max(types, key=lambda t: (types[t], -TYPES.index(t))) if types else "other"
+    if len(types) > 1:
+        conflicts["type"] = sorted(types)
     durations = [[d.value for d in r.agreement.durations][:1] for r in ordered]
     duration = _reconcile_values("duration", durations, conflicts, equal=str.__eq__)
     record: dict[str, Any] = {

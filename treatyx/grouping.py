@@ -8,7 +8,11 @@ same parties:
 1. **parties**: the same set of parties (ISO3 codes for states, names for organisations).
    This is the block: reports of other party sets are never compared, so grouping is
    linear in the corpus, not quadratic.
-2. **type**: the same type (a report of type `other` fits any).
+2. **type**: a type the agreement's reports already have (a report of type `other`, or
+   an agreement only of `other`, fits any). Outlets and extractors disagree on types
+   (a basing deal reported as training), so a report of another type still joins when
+   its name or its day of signing ties it to the agreement.
+   **document**: two reports of one document are two agreements (its extractor said so).
 3. **name**: when both the report and the agreement have names, one of the agreement's
    names is similar (rapidfuzz token-set ratio >= `name_similarity`, or one is the
    acronym of the other); a different name is a different agreement.
@@ -120,7 +124,8 @@ class Group:
     number: int = 0
     reports: list[Report] = field(default_factory=list)
     linked_by: list[str] = field(default_factory=list)
-    type: str = "other"
+    types: set[str] = field(default_factory=set)
+    doc_ids: set[str] = field(default_factory=set)
     names: list[str] = field(default_factory=list)
     signed: list[DateFact] = field(default_factory=list)
     last_time: dt.date | None = None
@@ -130,17 +135,21 @@ class Group:
 
     @property
     def grouped_by(self) -> str:
-        """The evidence that grouped the reports: `parties;type` plus each kind of link
-        used (`name`, `signed`, `time`), or `single report`."""
+        """The evidence that grouped the reports: `parties`, `type` (or `types differ`, when
+        a name or day of signing tied reports of several types) and each kind of link used
+        (`name`, `signed`, `time`); `single report` for one report."""
         links = sorted(set(self.linked_by) - {"first"})
-        return ";".join(["parties", "type", *links]) if links else "single report"
+        if not links:
+            return "single report"
+        return ";".join(["parties", "type" if len(self.types) <= 1 else "types differ", *links])
 
     def add(self, report: Report, link: str) -> None:
         agreement = report.agreement
         self.reports.append(report)
         self.linked_by.append(link)
-        if self.type == "other":
-            self.type = agreement.type.value
+        self.doc_ids.add(report.doc_id)
+        if agreement.type.value != "other":
+            self.types.add(agreement.type.value)
         if agreement.name and normal_name(agreement.name) not in self.names:
             self.names.append(normal_name(agreement.name))
         if report.signed is not None:
@@ -196,9 +205,9 @@ def _gap(report: Report, since: dt.date | None) -> int:
 def link(group: Group, report: Report, rule: GroupingRule = RULE) -> str | None:
     """What ties `report` to `group` (`name`, `signed`, `time`), or None if it does not fit."""
     agreement = report.agreement
-    kind = agreement.type.value
-    if kind != group.type and "other" not in (kind, group.type):
+    if report.doc_id in group.doc_ids:
         return None
+    typed = _typed(group, report)
     name = normal_name(agreement.name) if agreement.name else ""
     named = False
     if name and group.names:
@@ -211,6 +220,10 @@ def link(group: Group, report: Report, rule: GroupingRule = RULE) -> str | None:
         if any(days_apart(signed, known) > rule.signed_tolerance_days for known in group.signed):
             return None
         same_signed = any(same_signing(signed, known) for known in group.signed)
+    same_day = same_signed and signed.granularity == "day" and any(
+        known.value == signed.value for known in group.signed)
+    if not typed and not (named or same_day):
+        return None
     gap = _gap(report, group.last_time)
     if gap > rule.window_days and not same_signed:
         return None
@@ -225,6 +238,11 @@ def link(group: Group, report: Report, rule: GroupingRule = RULE) -> str | None:
 
 
 _STRENGTH = {"name": 2, "signed": 1, "time": 0}
+
+
+def _typed(group: Group, report: Report) -> bool:
+    kind = report.agreement.type.value
+    return kind == "other" or not group.types or kind in group.types
 
 
 def _agreement_id(report: Report) -> str:
@@ -276,7 +294,7 @@ def _group_block(reports: list[Report], rule: GroupingRule) -> list[Group]:
             if tie is None:
                 continue
             nearness = -abs(_gap(report, group.last_time))
-            score = (_STRENGTH[tie], nearness, group.number)
+            score = (_typed(group, report), _STRENGTH[tie], nearness, group.number)
             if best is None or score > best[0]:
                 best = (score, group, tie)
         if best is None:

@@ -100,5 +100,10 @@ def render(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def table_lines(markdown: str) -> str:
+    """The table of grouping.md, as the README shows it."""
+    return "\n".join(line for line in markdown.splitlines() if line.startswith("|"))
+
+
 if __name__ == "__main__":
     sys.exit(main())

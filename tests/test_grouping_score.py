@@ -65,3 +65,40 @@ def test_the_gold_ids_cover_every_gold_report():
 
     assert set(ids) == reports
     assert len(reports) >= 40 and len(set(ids.values())) >= 15
+
+
+def _eval_grouping():
+    import importlib.util
+
+    path = GOLD.parents[2] / "eval" / "grouping.py"
+    spec = importlib.util.spec_from_file_location("eval_grouping", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_published_grouping_scores_are_what_the_committed_predictions_score():
+    import json
+
+    from treatyx.dataset import build_dataset
+
+    results = GOLD.parents[2] / "eval" / "results"
+    published = json.loads((results / "grouping.json").read_text(encoding="utf-8"))
+    gold = load_results(GOLD)
+    for label, scores in published["scores"].items():
+        documents = gold if label == "gold reports" else load_results(
+            results / f"{label}-grouping.jsonl")
+        ids = {(r["doc_id"], r["agreement"]): r["agreement_id"]
+               for r in build_dataset(documents).reports}
+        score = score_grouping(gold, read_ids(GOLD / "reports.csv"), documents, ids)
+        assert score.bcubed.f1 == scores["bcubed_f1"], label
+        assert score.pairwise.f1 == scores["pairwise_f1"], label
+
+
+def test_the_readme_grouping_table_is_the_published_one():
+    root = GOLD.parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("<!-- grouping-table -->\n", 1)[1].split("\n<!-- /grouping-table -->")[0]
+    published = (root / "eval" / "results" / "grouping.md").read_text(encoding="utf-8")
+
+    assert shown == _eval_grouping().table_lines(published)

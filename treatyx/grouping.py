@@ -47,6 +47,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz import fuzz
 
@@ -91,17 +92,17 @@ class Report:
     published: dt.date | None
     agreement: Agreement
 
-    @property
+    @cached_property
     def parties(self) -> tuple[str, ...]:
         """The block key: sorted ISO3 codes, or names for organisations and codeless states."""
         keys = {p.iso3 or p.name.strip().casefold() for p in self.agreement.parties}
         return tuple(sorted(keys))
 
-    @property
+    @cached_property
     def signed(self) -> DateFact | None:
         return earliest(own_dates(self.agreement, self.published), "signed")
 
-    @property
+    @cached_property
     def time(self) -> dt.date | None:
         """When the report stands: its publication, else its own date."""
         if self.published is not None:
@@ -116,7 +117,7 @@ def reports_of(results: Iterable[Document]) -> Iterator[Report]:
             yield Report(document.doc_id, index, document.published, agreement)
 
 
-@dataclass
+@dataclass(eq=False)
 class Group:
     """Reports of one agreement, in time order, with what tied each one in."""
 

@@ -113,3 +113,27 @@ def test_requests_are_deterministic(seed):
     request = server.requests[0]
     assert request["temperature"] == 0 and "seed" in request
     assert request["response_format"] == {"type": "json_object"}
+
+
+INVENTED = {
+    "name": None, "type": "defence_cooperation", "status": "signed",
+    "parties": ["France", "Brazil"], "amounts": [{"mention": "$1 trillion"}],
+    "durations": [], "dates": [],
+    "evidence": ["France and Brazil signed a $1 trillion defence pact."],
+}
+FRANCE_BRAZIL = ("France and Brazil discussed trade on Monday, officials in Paris said.\n\n"
+                 "Brazil also hosted a football match.\n")
+
+
+def test_strict_drops_an_agreement_whose_evidence_is_not_in_the_article():
+    from treatyx.loading import document_from_text
+
+    source = document_from_text(FRANCE_BRAZIL, "pact")
+    with ScriptedServer([Step(content=answer(INVENTED))] * 2) as server:
+        lenient = process(source, backend_for(server, max_retries=0))
+        strict = process(source, backend_for(server, max_retries=0), strict=True)
+    assert len(lenient.agreements) == 1 and not lenient.validation.ok
+    assert strict.agreements == []
+    assert strict.validation.ok  # true of what is kept: nothing unsupported
+    codes = {i.code for i in strict.validation.issues}
+    assert {"TX101", "TX305"} <= codes

@@ -93,6 +93,8 @@ def test_nothing_after_related_stories_is_read(seed):
         ("suspended", "suspended"),
         ("scrapped", "terminated"),
         ("revoked", "terminated"),
+        ("are breaking off", "terminated"),
+        ("are close to finalising", "negotiating"),
     ],
 )
 def test_signing_language_makes_an_agreement_with_its_status(verb, status):
@@ -100,6 +102,16 @@ def test_signing_language_makes_an_agreement_with_its_status(verb, status):
     assert (pact.type, pact.status) == ("defence_cooperation", status)
     assert parties(pact) == [("JPN", "Japan"), ("AUS", "Australia")]
     assert [e.quote for e in pact.evidence] == [f"Japan and Australia {verb} a defence pact."]
+
+
+def test_a_deal_that_could_be_signed_is_planned():
+    deal = only("Finland said a deal with Poland for tank parts could be signed next month.")
+    assert deal.status == "planned"
+
+
+def test_extending_support_is_no_extension_of_an_agreement():
+    deal = only("Chile and Peru signed two agreements to extend logistical support to each other.")
+    assert (deal.type, deal.status) == ("logistics", "signed")
 
 
 def test_a_signing_verb_without_an_agreement_is_not_one():
@@ -116,6 +128,11 @@ def test_the_kind_of_deal_comes_from_its_words():
         "basing_access")
     assert only("Seoul and Tokyo agreed to restore an intelligence-sharing pact.").type == (
         "intelligence_sharing")
+    assert only("Rome and Athens signed a loan agreement for tanks.").type == (
+        "security_assistance")
+    assert only("Oslo and Berlin inked a strategic alliance pact.").type == "alliance"
+    assert only("Madrid and Canberra signed a deal on defence industry ties.").type == (
+        "research_development")
 
 
 # --- parties -------------------------------------------------------------------------
@@ -224,3 +241,62 @@ def test_a_separate_deal_between_the_same_states_stays_separate():
     found = agreements("Japan and Australia signed a defence pact on Monday. "
                        "Japan and Australia also signed a separate logistics agreement.")
     assert len(found) == 2
+
+
+# --- real-news habits ----------------------------------------------------------------
+
+
+def test_a_dateline_city_is_not_a_party_when_the_sentence_names_the_signatories():
+    deal = only("TALLINN, Dec 5 (Reuters) - Finland and Poland signed a defence pact.",
+                published=dt.date(2022, 12, 5))
+    assert [p.iso3 for p in deal.parties] == ["FIN", "POL"]
+    assert deal.dates == []  # the dateline's date files the story, it does not date the pact
+
+
+def test_a_dateline_city_stays_a_party_when_nothing_else_names_its_country():
+    deal = only("OSLO - The government signed a defence pact with Denmark.")
+    assert [p.iso3 for p in deal.parties] == ["NOR", "DNK"]
+
+
+def test_a_states_contract_with_a_company_is_no_agreement():
+    text = ("Canada and Norway held talks in Ottawa.\n"
+            "Canada cancelled a radar contract with Northwind Systems Inc.")
+    assert agreements(text) == []
+
+
+def test_the_home_of_a_company_is_not_a_party():
+    deal = only("Chile signed a deal with Spain for patrol boats built by a French shipyard.")
+    assert [p.iso3 for p in deal.parties] == ["CHL", "ESP"]
+
+
+def test_decades_of_history_are_no_duration_of_the_agreement():
+    deal = only("Peru and Brazil, partners for three decades of cooperation, signed a defence "
+                "pact, the first visit in over a decade.")
+    assert deal.durations == []
+    assert [d.value for d in only("Peru and Brazil signed a pact for the next decade.")
+            .durations] == ["P10Y"]
+
+
+def test_a_sentence_about_an_earlier_deal_adds_nothing():
+    text = ("Chile and Peru signed a defence pact on Thursday.\n"
+            "The first such agreement between them was signed in 2009.")
+    deal = only(text)
+    assert deal.dates and all(d.value.startswith("2022") for d in deal.dates)
+    assert len(deal.evidence) == 1
+
+
+def test_two_agreements_named_in_one_sentence_are_two():
+    found = agreements("Chile and Peru signed two agreements on military training "
+                       "and logistics support.")
+    assert [a.type for a in found] == ["logistics", "training_exercises"]
+
+
+def test_until_a_year_is_when_the_agreement_expires():
+    deal = only("Chile and Peru renewed their defence pact, which now runs until 2030.")
+    assert [(d.value, d.role) for d in deal.dates] == [("2030", "expires")]
+
+
+def test_the_status_is_read_over_all_sentences_of_the_deal():
+    text = ("Chile and Peru announced a defence pact on Thursday.\n"
+            "The pact was ratified by both parliaments.")
+    assert only(text).status == "in_force"

@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from treatyx import __version__
+from treatyx.errors import UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+STRICT_HELP = ("keep only supported facts: drop facts with validator errors, and agreements "
+               "without a party or evidence in the text (they stay listed in validation)")
 
 
 def _date(value: str) -> dt.date:
@@ -51,10 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--published", type=_date, help="publication date for every input")
     ex.add_argument("--include-text", action="store_true", help="write the document text too")
     ex.add_argument("--strict", action="store_true",
-                    help="drop facts with validator errors (they stay listed in validation)")
+                    help=STRICT_HELP)
     ex.add_argument("--concurrency", type=_positive, default=4,
                     help="documents in flight at once for LLM backends (default 4)")
     ex.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    ex.add_argument("--screen", action=argparse.BooleanOptionalAction,
+                    help="send only articles with agreement language near a party and defence "
+                    "words to the model; the others get no agreements and a TX402 note "
+                    "(default: on for LLM backends, off for rules)")
     _add_llm_options(ex)
 
     va = commands.add_parser("validate", help="check extraction output against its sources")
@@ -111,7 +118,7 @@ def _add_batch_parser(commands: argparse._SubParsersAction) -> None:
     collect.add_argument("-o", "--output", type=Path, required=True,
                          help="append JSONL here (documents already there are skipped)")
     collect.add_argument("--strict", action="store_true",
-                         help="drop facts with validator errors (they stay listed in validation)")
+                         help=STRICT_HELP)
     collect.add_argument("--include-text", action="store_true",
                          help="write the document text too")
     collect.add_argument("--read-evidence", action="store_true",
@@ -154,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(commands, f"run_{args.command}")
     try:
         return handler(args)
-    except commands.UsageError as error:
+    except UsageError as error:
         print(f"treatyx: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

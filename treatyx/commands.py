@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
+from treatyx import screen
 from treatyx.backends import BackendOptions, open_backend
 from treatyx.cache import ExtractionCache
+from treatyx.errors import BatchError, ModelError, ResultsError, TablesError, UsageError
 from treatyx.loading import (
     DuplicateId,
     LoadError,
@@ -26,10 +28,6 @@ from treatyx.runner import Outcome, Runner, Tally
 from treatyx.stopping import StopRequest
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with how the command was called (exit code 2)."""
 
 
 def say(message: str) -> None:
@@ -69,7 +67,8 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
         sources, single = _peek_single(sources)
     with open_backend(options, say=say) as backend:
         runner = Runner(backend, strict=args.strict, include_text=args.include_text,
-                        concurrency=args.concurrency, cache=_cache(args, backend))
+                        concurrency=args.concurrency, cache=_cache(args, backend),
+                        screen=screen.wanted(args.screen, backend.name))
         if args.output is not None:
             return _extract_to_file(runner, sources, args.output, tally, duplicates)
         for outcome in runner.run(sources):
@@ -146,7 +145,7 @@ def run_schema(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     from treatyx import validation as validate
-    from treatyx.results import ResultsError, iter_results
+    from treatyx.results import iter_results
 
     sources = _sources_by_id(args.source)
     errors = warnings = checked = 0
@@ -191,7 +190,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
     from treatyx.eval_report import render_table
     from treatyx.evaluation import evaluate
-    from treatyx.results import ResultsError, load_results
+    from treatyx.results import load_results
 
     try:
         gold = load_results(args.gold)
@@ -210,8 +209,8 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from treatyx.results import ResultsError, iter_results
-    from treatyx.tables import TablesError, export
+    from treatyx.results import iter_results
+    from treatyx.tables import export
 
     try:
         rows = export(iter_results(args.output), args.out, level=args.level, format=args.format)
@@ -224,7 +223,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     from treatyx.report import write_report
-    from treatyx.results import ResultsError, load_results
+    from treatyx.results import load_results
 
     try:
         documents = load_results(args.output)
@@ -247,14 +246,22 @@ def run_model(args: argparse.Namespace) -> int:
     if args.action == "pull":
         try:
             path = local_model.pull_model(args.cache_dir, progress=say)
-        except local_model.ModelError as error:
+        except ModelError as error:
             say(f"error: {error}")
             return EXIT_FAILED
         print(path)
         return EXIT_OK
-    with local_model.LocalServer(local_model.model_path(args.cache_dir), port=args.port) as srv:
-        say(f"serving {srv.model} at {srv.base_url} (Ctrl-C stops)")
-        srv.wait()
+    problem = local_model.cannot_serve(args.cache_dir)
+    if problem:
+        raise UsageError(problem)
+    try:
+        with local_model.LocalServer(local_model.model_path(args.cache_dir),
+                                     port=args.port) as srv:
+            say(f"serving {srv.model} at {srv.base_url} (Ctrl-C stops)")
+            srv.wait()
+    except ModelError as error:
+        say(f"error: {error}")
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -287,7 +294,7 @@ def run_batch(args: argparse.Namespace) -> int:
             collected = batch.collect(args.batch_dir, args.output, client, strict=args.strict,
                                       include_text=args.include_text,
                                       read_evidence=args.read_evidence, say=say)
-    except (batch.BatchError, OSError) as error:
+    except (BatchError, OSError) as error:
         say(f"error: {error}")
         return EXIT_FAILED
     except openai.APIError as error:

@@ -30,12 +30,10 @@ from typing import IO
 
 import platformdirs
 
+from treatyx.errors import ModelError
+
 CACHE_ENV = "TREATYX_CACHE_DIR"
 Progress = Callable[[str], None]
-
-
-class ModelError(RuntimeError):
-    """The model could not be fetched, verified or served (one line, fit for the CLI)."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +98,15 @@ def is_pulled(cache_dir: Path | str | None = None, spec: ModelSpec = QWEN) -> bo
         return path.stat().st_size == spec.size and marker.read_text().strip() == spec.sha256
     except OSError:
         return False
+
+
+def cannot_serve(cache_dir: Path | str | None = None) -> str | None:
+    """Why the local model cannot be served here (one line, fit for a usage error), or None."""
+    if not server_installed():
+        return "the local model needs llama.cpp's server: pip install 'treatyx[local]'"
+    if not is_pulled(cache_dir):
+        return f"no local model at {model_path(cache_dir)}: run `treatyx model pull` first"
+    return None
 
 
 def pull_model(

@@ -11,10 +11,11 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from treatyx import __version__
+from treatyx import __version__, screen
 from treatyx.cache import ExtractionCache, cache_key
+from treatyx.errors import LoadError
 from treatyx.extractors.base import Backend, Extraction
-from treatyx.loading import LoadError, SourceDocument
+from treatyx.loading import SourceDocument
 from treatyx.models import Document, Usage
 from treatyx.pipeline import assemble
 
@@ -26,6 +27,8 @@ class Outcome:
     document: Document | None = None
     error: str | None = None
     cached: bool = False
+    screened: bool = False
+    """The screen kept it from the backend (no agreements, no request)."""
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Tally:
     documents: int = 0
     failures: int = 0
     cache_hits: int = 0
+    screened: int = 0
     usage: Usage = field(default_factory=Usage)
     started: float = field(default_factory=time.perf_counter)
 
@@ -44,6 +48,7 @@ class Tally:
         if outcome.document is not None:
             self.documents += 1
             self.cache_hits += outcome.cached
+            self.screened += outcome.screened
             if not outcome.cached and outcome.document.extractor is not None:
                 self.usage = self.usage + outcome.document.extractor.usage
         else:
@@ -51,7 +56,8 @@ class Tally:
 
     def summary(self) -> str:
         rate = self.documents / self.seconds if self.seconds else 0.0
-        return (f"{self.documents} document(s), {self.failures} failed, "
+        screened = f" ({self.screened} not sent: screened out)" if self.screened else ""
+        return (f"{self.documents} document(s){screened}, {self.failures} failed, "
                 f"{self.usage.prompt_tokens + self.usage.completion_tokens} tokens "
                 f"({self.usage.prompt_tokens} prompt), {self.usage.requests} requests, "
                 f"{self.cache_hits} cache hit(s), {self.seconds:.1f} s ({rate:.2f} docs/s)")
@@ -74,6 +80,8 @@ class Runner:
     include_text: bool = False
     concurrency: int = 4
     cache: ExtractionCache | None = None
+    screen: bool = False
+    """Send only the articles that pass `treatyx.screen` to the backend."""
 
     def _key(self, source: SourceDocument) -> str:
         return cache_key(*backend_identity(self.backend), source.body_start, source.body_end,
@@ -90,9 +98,21 @@ class Runner:
                             strict=self.strict, include_text=self.include_text)
         return Outcome(source.source, source.doc_id, document, cached=cached)
 
+    def _screened_out(self, source: SourceDocument, started: float) -> Outcome | None:
+        """The outcome of an article the screen keeps from the backend (never cached: a
+        rerun with the screen off must ask the model), or None when it passes."""
+        if not self.screen or screen.passes(source):
+            return None
+        document = assemble(source, self.backend, screen.skipped(),
+                            seconds=time.perf_counter() - started, strict=self.strict,
+                            include_text=self.include_text)
+        return Outcome(source.source, source.doc_id, document, screened=True)
+
     def one(self, source: SourceDocument) -> Outcome:
         started = time.perf_counter()
         try:
+            if (skipped := self._screened_out(source, started)) is not None:
+                return skipped
             cached = self._cached(source)
             extraction = cached or self.backend.extract(source)
             return self._finish(source, extraction, time.perf_counter() - started,
@@ -116,6 +136,13 @@ class Runner:
             for item in items:
                 if isinstance(item, LoadError):
                     yield _load_failure(item)
+                    continue
+                try:
+                    skipped = self._screened_out(item, time.perf_counter())
+                except Exception as error:
+                    skipped = _failed(item, error)
+                if skipped is not None:
+                    yield skipped
                     continue
                 cached = self._cached(item)
                 if cached is not None:

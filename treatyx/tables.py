@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from treatyx.errors import TablesError
 from treatyx.models import Agreement, Document
 
 if TYPE_CHECKING:
@@ -31,10 +32,6 @@ _DURATION = re.compile(
 )
 # Length of each ISO duration field in years, in the order of the groups of _DURATION.
 _YEARS_PER_UNIT = (1, 1 / 12, 7 / 365.25, 1 / 365.25, 1 / 8766, 1 / 525960, 1 / 31557600)
-
-
-class TablesError(Exception):
-    """A bad level or format, or a missing optional dependency."""
 
 
 def _pandas():

@@ -23,6 +23,7 @@ import instructor
 import openai
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
+from treatyx.errors import UsageError
 from treatyx.extractors.answers import (
     combine,
     complete_from_evidence,
@@ -424,8 +425,6 @@ def open_llm_backend(
     model for the duration of the block."""
     if name == "openai":
         if not options.model:
-            from treatyx.commands import UsageError
-
             raise UsageError("--backend openai needs --model (or TREATYX_MODEL)")
         client = openai.AsyncOpenAI(base_url=options.base_url,
                                     api_key=options.api_key or "none",
@@ -443,16 +442,9 @@ def open_llm_backend(
         return
     from treatyx import local_model
 
+    if problem := local_model.cannot_serve(options.cache_dir):
+        raise UsageError(f"--backend local: {problem}")
     path = local_model.model_path(options.cache_dir)
-    if not path.exists():
-        from treatyx.commands import UsageError
-
-        raise UsageError(f"no local model at {path}: run `treatyx model pull` first")
-    if not local_model.server_installed():
-        from treatyx.commands import UsageError
-
-        raise UsageError("--backend local needs llama.cpp's server: "
-                         "pip install 'treatyx[local]'")
     started = time.perf_counter()
     with local_model.LocalServer(path, ctx_size=8192) as server:
         say(f"backend local: {server.model} on llama.cpp at {server.base_url} "

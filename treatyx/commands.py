@@ -11,9 +11,9 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from treatyx import screen
-from treatyx.backends import BackendOptions, open_backend
 from treatyx.cache import ExtractionCache
 from treatyx.errors import BatchError, ModelError, ResultsError, TablesError, UsageError
+from treatyx.extractors.registry import BackendOptions, open_backend
 from treatyx.loading import (
     DuplicateId,
     LoadError,

@@ -300,3 +300,29 @@ def test_the_status_is_read_over_all_sentences_of_the_deal():
     text = ("Chile and Peru announced a defence pact on Thursday.\n"
             "The pact was ratified by both parliaments.")
     assert only(text).status == "in_force"
+
+
+def test_a_lease_and_a_memorandum_are_agreements():
+    lease = only("Kiev and Moscow agreed to extend the naval base lease by 25 years.")
+    assert (lease.type, lease.status, [d.value for d in lease.durations]) == (
+        "basing_access", "extended", ["P25Y"])
+    memo = only("Rabat and Madrid signed a defence memorandum on Thursday.")
+    assert (memo.type, memo.status) == ("defence_cooperation", "signed")
+
+
+def test_agreements_reported_together_are_told_apart_by_their_kind():
+    text = ("Chile on Monday scrapped three agreements with Peru on military cooperation.\n"
+            "It withdrew from the agreement on intelligence sharing.\n"
+            "It also left the agreement on military transportation.")
+    found = agreements(text, published=dt.date(2022, 1, 10))
+    assert [(a.type, a.status) for a in found] == [
+        ("defence_cooperation", "terminated"), ("intelligence_sharing", "terminated"),
+        ("logistics", "terminated")]
+    assert all([p.iso3 for p in a.parties] == ["CHL", "PER"] for a in found)
+
+
+def test_a_letter_of_intent_is_an_agreement_of_its_own():
+    text = ("Chile signed a deal with France to buy 12 jets on Thursday.\n"
+            "The two countries also signed a letter of intent on research into drones.")
+    assert [(a.type, a.status) for a in agreements(text)] == [
+        ("arms_transfer", "signed"), ("research_development", "signed")]

@@ -20,8 +20,9 @@ from treatyx.normalize import find_dates, find_durations, find_money, find_parti
 from treatyx.spans import Sentence, sentences
 
 _AGREEMENT = re.compile(
-    r"\b(agreements?|deals?|pacts?|treaty|treaties|accords?|memorand(?:um|a) of understanding|"
-    r"MoUs?|arrangements?|partnership|contracts?|framework|package)\b",
+    r"\b(agreements?|deals?|pacts?|treaty|treaties|accords?|memorand(?:um|a)(?: of understanding)?|"
+    r"MoUs?|arrangements?|partnership|contracts?|framework|package|leases?|"
+    r"(?:letters?|declarations?) of intent)\b",
     re.IGNORECASE,
 )
 
@@ -57,7 +58,7 @@ _TYPE: list[tuple[AgreementType, str]] = [
     (AgreementType.intelligence_sharing, r"intelligence|information[- ]sharing|GSOMIA|"
                                          r"classified information|information security"),
     (AgreementType.logistics, r"logistic\w*|cross[- ]servicing|refuel\w*|LEMOA|ACSA|"
-                              r"military transportation|transit"),
+                              r"military transportation"),
     (AgreementType.alliance, r"mutual defen[cs]e|alliance treaty|collective defen[cs]e|"
                              r"strategic alliance|mutual (?:military )?assistance|"
                              r"defen[cs]e alliance|come to each other's aid"),
@@ -69,7 +70,7 @@ _TYPE: list[tuple[AgreementType, str]] = [
                                         r"lines? of credit"),
     (AgreementType.basing_access, r"bas(?:e|es|ing)|reciprocal access|visiting forces|"
                                   r"status of forces|access to|rotational|troops? (?:in|on)|"
-                                  r"lease|fleet"),
+                                  r"lease|fleet|transit"),
     (AgreementType.arms_transfer, r"purchas\w*|procure\w*|buy\w*|sale|sell\w*|acquir\w*|"
                                   r"fighters?|jets?|tanks?|submarines?|frigates?|missiles?|"
                                   r"howitzers?|helicopters?|aircraft|drones?|warships?|weapons?|"
@@ -78,7 +79,9 @@ _TYPE: list[tuple[AgreementType, str]] = [
     (AgreementType.defence_cooperation, r"defen[cs]e cooperation|military cooperation|"
                                         r"security cooperation|security pact|defen[cs]e pact|"
                                         r"security declaration|defen[cs]e co-operation|"
-                                        r"partnership|cooperation|co-operation"),
+                                        r"partnership|cooperation|co-operation|"
+                                        r"defen[cs]e (?:accords?|agreements?|pacts?|memorand\w*|"
+                                        r"MoUs?)"),
 ]
 _TYPE_RE = [(kind, re.compile(rf"\b(?:{cues})\b", re.IGNORECASE)) for kind, cues in _TYPE]
 _TYPE_RE_BY_KIND = dict(_TYPE_RE)
@@ -126,6 +129,7 @@ class RulesBackend:
         headline_parties = self._headline_parties(document, body)
         reference = document.published or _latest_date(document)
         found: list[Agreement] = []
+        several: set[int] = set()  # deals first reported as "signed five agreements"
         previous: list[Party] = []
         for sentence in body:
             sentence_parties = _parties(sentence, cut_reactions=False)
@@ -142,14 +146,19 @@ class RulesBackend:
                 # already reported.
                 earlier = _referred_to(found, sentence_parties, sentence.text)
                 if earlier is not None:
-                    _add_facts(earlier, self._facts(document, sentence, earlier))
+                    facts_ = self._facts(document, sentence, earlier)
+                    _add_facts(_one_of_several(found, several, earlier, sentence, facts_),
+                               facts_)
                 continue
             for agreement in made:
                 earlier = _referred_to(found, agreement.parties, sentence.text)
                 if earlier is not None and len(made) == 1:
-                    _add_facts(earlier, agreement)
+                    _add_facts(_one_of_several(found, several, earlier, sentence, agreement),
+                               agreement)
                 else:
                     _merge_into(found, agreement)
+                    if _SEVERAL_ANY.search(sentence.text):
+                        several.add(id(found[-1]))
         for agreement in found:
             _settle(agreement, document)
         return Extraction(agreements=found)
@@ -336,6 +345,32 @@ def _types_of_several(sentence: str) -> list[AgreementType]:
         if pattern.search(sentence) and kind not in kinds:
             kinds.append(kind)
     return kinds if len(kinds) >= 2 else []
+
+
+_SEVERAL_ANY = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+|several|a number of|multiple)\s+"
+    r"(?:[\w-]+\s+){0,2}(?:agreements|deals|pacts|accords|MoUs|contracts|memorand(?:a|ums))\b",
+    re.IGNORECASE)
+
+
+def _one_of_several(found: list[Agreement], several: set[int], earlier: Agreement,
+                    sentence: Sentence, facts_: Agreement) -> Agreement:
+    """The deal a sentence speaks of. When the story first reported several at once
+    ("scrapped five agreements with Russia"), "the agreement on military intelligence"
+    is one of them of its own kind: it joins the deal of that kind, or becomes one."""
+    if id(earlier) not in several:
+        return earlier
+    cue = _named_type(sentence.text) or type_cue(sentence.text)
+    if cue is None or cue[0] == earlier.type:
+        return earlier
+    for old in found:
+        if _key(old) == (_key(earlier)[0], cue[0]):
+            return old
+    status = _status(sentence.text) or earlier.status
+    new = Agreement(type=cue[0], status=status, parties=earlier.parties)
+    found.append(new)
+    several.add(id(new))
+    return new
 
 
 def _partners(found: list[Agreement], parties: list[Party]) -> list[Party]:

@@ -118,7 +118,8 @@ class Extractor:
             if self.use_cache and backend.name != "rules":
                 from treatyx.local_model import cache_root
 
-                cache = ExtractionCache(cache_root(self.options.cache_dir) / "responses")
+                cache = self._stack.enter_context(
+                    ExtractionCache(cache_root(self.options.cache_dir) / "responses"))
             self._runner = Runner(backend, strict=self.strict, concurrency=self.concurrency,
                                   cache=cache, screen=screen_wanted(self.screen, backend.name))
         return self._runner

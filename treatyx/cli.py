@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from treatyx import __version__
-from treatyx.errors import UsageError
+from treatyx.errors import OutputError, UsageError
 from treatyx.extractors.registry import NAMES as BACKENDS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -161,7 +163,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     handler = getattr(commands, f"run_{args.command}")
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # a full disk behind stdout shows here, not at exit
+        return code
+    except OutputError as error:
+        _stdout_gone()
+        print(f"treatyx: error: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except UsageError as error:
         print(f"treatyx: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -169,7 +177,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("treatyx: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _stdout_gone()
         return EXIT_OK
+    except OSError as error:  # stdout on a full disk, or a file a command writes
+        if error.errno not in _DISK_FULL:
+            raise
+        _stdout_gone()
+        where = error.filename or "<stdout>"
+        print(f"treatyx: error: {where}: cannot write: {error.strerror or error}",
+              file=sys.stderr)
+        return EXIT_FAILED
+
+
+_DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of what could not be
+    written does not print a second error at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

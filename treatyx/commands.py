@@ -7,12 +7,19 @@ import itertools
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
 from treatyx import screen
 from treatyx.cache import ExtractionCache
-from treatyx.errors import BatchError, ModelError, ResultsError, TablesError, UsageError
+from treatyx.errors import (
+    BatchError,
+    ModelError,
+    OutputError,
+    ResultsError,
+    TablesError,
+    UsageError,
+)
 from treatyx.extractors.registry import BackendOptions, open_backend
 from treatyx.loading import (
     DuplicateId,
@@ -65,9 +72,9 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
     if single:
         # One document and no -o: pretty JSON; more than one: JSONL, one a line.
         sources, single = _peek_single(sources)
-    with open_backend(options, say=say) as backend:
+    with open_backend(options, say=say) as backend, _cache(args, backend) as cache:
         runner = Runner(backend, strict=args.strict, include_text=args.include_text,
-                        concurrency=args.concurrency, cache=_cache(args, backend),
+                        concurrency=args.concurrency, cache=cache,
                         screen=screen.wanted(args.screen, backend.name))
         if args.output is not None:
             return _extract_to_file(runner, sources, args.output, tally, duplicates)
@@ -105,12 +112,13 @@ def _peek_single(sources: Iterator) -> tuple[Iterator, bool]:
     return itertools.chain(items, sources), second is None
 
 
-def _cache(args: argparse.Namespace, backend) -> ExtractionCache | None:
+def _cache(args: argparse.Namespace, backend) -> ExtractionCache | nullcontext[None]:
     if args.no_cache or backend.name == "rules":
-        return None
+        return nullcontext()
     from treatyx.local_model import cache_root
 
-    return ExtractionCache(cache_root(args.cache_dir) / "responses")
+    return ExtractionCache(cache_root(args.cache_dir) / "responses",
+                           warn=lambda message: say(f"warning: {message}"))
 
 
 def _extract_to_file(runner: Runner, sources: Iterator, path: Path, tally: Tally,
@@ -217,6 +225,8 @@ def run_export(args: argparse.Namespace) -> int:
     except (ResultsError, TablesError) as error:
         say(f"error: {error}")
         return EXIT_FAILED
+    except OSError as error:  # a full disk, a directory named as -o
+        raise OutputError(args.out, f"cannot write: {error.strerror or error}") from None
     say(f"{rows} row(s) written to {args.out}")
     return EXIT_OK
 
@@ -231,7 +241,10 @@ def run_report(args: argparse.Namespace) -> int:
         say(f"error: {error}")
         return EXIT_FAILED
     texts = {doc_id: s.text for doc_id, s in _sources_by_id(args.source).items()}
-    write_report(documents, texts, args.out)
+    try:
+        write_report(documents, texts, args.out)
+    except OSError as error:
+        raise OutputError(args.out, f"cannot write: {error.strerror or error}") from None
     say(f"{len(documents)} document(s) in {args.out}")
     return EXIT_OK
 

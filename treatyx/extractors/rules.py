@@ -376,9 +376,9 @@ def _one_of_several(found: list[Agreement], several: set[int], earlier: Agreemen
 def _partners(found: list[Agreement], parties: list[Party]) -> list[Party]:
     """The parties of the latest deal that shares one with this sentence: a story's
     follow-up names one side ("premature to sign a treaty with Japan")."""
-    named = {p.iso3 or p.name for p in parties}
+    named = {p.key for p in parties}
     for old in reversed(found):
-        if named & {p.iso3 or p.name for p in old.parties}:
+        if named & {p.key for p in old.parties}:
             return old.parties
     return []
 
@@ -530,6 +530,6 @@ def _referred_to(found: list[Agreement], parties: list[Party],
         if named <= {p.key for p in old.parties}:
             return old
     for old in reversed(found):  # "the accord ... in Delhi, countering China": still it
-        if named & {p.iso3 or p.name for p in old.parties}:
+        if named & {p.key for p in old.parties}:
             return old
     return None

@@ -326,3 +326,19 @@ def test_a_letter_of_intent_is_an_agreement_of_its_own():
             "The two countries also signed a letter of intent on research into drones.")
     assert [(a.type, a.status) for a in agreements(text)] == [
         ("arms_transfer", "signed"), ("research_development", "signed")]
+
+
+def test_a_purchase_of_arms_is_an_agreement_without_the_word():
+    deal = only("Chile and Brazil unveiled a plan under which Santiago will buy six frigates "
+                "from Brasilia.")
+    assert (deal.type, deal.status, [p.iso3 for p in deal.parties]) == (
+        "arms_transfer", "announced", ["CHL", "BRA"])
+
+
+def test_the_kind_of_deal_in_real_wording():
+    assert only("Peru signed a defence cooperation agreement with Chile that gives its "
+                "forces access to two air bases.").type == "basing_access"
+    assert only("Peru and Chile signed a pact on sharing the cost of keeping troops "
+                "there.").type == "host_nation_support"
+    assert only("Peru revoked the accord on the status of Chilean forces with "
+                "Chile.").type == "basing_access"

@@ -92,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="default: from the suffix of -o")
     xp.add_argument("-o", "--out", type=Path, required=True, help="the table file to write")
 
+    ds = commands.add_parser("dataset", help="one row per agreement, however many reports")
+    ds.add_argument("outputs", nargs="+", type=Path, metavar="OUT",
+                    help="treatyx output: .json, .jsonl or directories of them")
+    ds.add_argument("-o", "--out", type=Path, required=True,
+                    help="directory for agreements, reports and dyad_year tables")
+    ds.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                    help="csv (default; no extra needed) or parquet (treatyx[tables])")
+
     rp = commands.add_parser("report", help="an HTML page to review the facts by eye")
     rp.add_argument("output", type=Path, metavar="OUT", help="treatyx output, .json or .jsonl")
     rp.add_argument("--source", nargs="*", default=[], metavar="PATH",

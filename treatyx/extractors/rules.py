@@ -54,7 +54,8 @@ _STATUS_RE = [(status, re.compile(rf"\b(?:{cues})\b", re.IGNORECASE)) for status
 # Type cues in order of precedence: the first type with a cue in the sentence wins.
 _TYPE: list[tuple[AgreementType, str]] = [
     (AgreementType.host_nation_support, r"host[- ]nation support|cost[- ]sharing|special measures|"
-                                        r"upkeep|stationing costs?"),
+                                        r"upkeep|stationing costs?|shar(?:e|es|ing) the costs? of "
+                                        r"(?:keeping|stationing|hosting)"),
     (AgreementType.intelligence_sharing, r"intelligence|information[- ]sharing|GSOMIA|"
                                          r"classified information|information security"),
     (AgreementType.logistics, r"logistic\w*|cross[- ]servicing|refuel\w*|LEMOA|ACSA|"
@@ -69,8 +70,8 @@ _TYPE: list[tuple[AgreementType, str]] = [
                                         r"military financing|grants?|loans?|credit lines?|"
                                         r"lines? of credit"),
     (AgreementType.basing_access, r"bas(?:e|es|ing)|reciprocal access|visiting forces|"
-                                  r"status of forces|access to|rotational|troops? (?:in|on)|"
-                                  r"lease|fleet|transit"),
+                                  r"status of (?:[\w.]+ )?forces|access to|rotational|"
+                                  r"troops? (?:in|on)|lease|fleet|transit"),
     (AgreementType.arms_transfer, r"purchas\w*|procure\w*|buy\w*|sale|sell\w*|acquir\w*|"
                                   r"fighters?|jets?|tanks?|submarines?|frigates?|missiles?|"
                                   r"howitzers?|helicopters?|aircraft|drones?|warships?|weapons?|"
@@ -256,10 +257,18 @@ _WORDS_BEFORE_NOUN = re.compile(r"((?:[\w-]+\s+){1,4})$")
 _COOPERATION = re.compile(r"\b(?:military|defen[cs]e|security)\s+co-?operation\b", re.IGNORECASE)
 
 
+_BUYING = re.compile(r"\b(?:buy|buys|bought|buying|purchas\w*|acquir\w*|order(?:s|ed)?|"
+                     r"sell|sells|sold|selling)\b", re.IGNORECASE)
+
+
 def _names_agreement(sentence: str, status: AgreementStatus) -> bool:
-    """An agreement noun, or cooperation that is suspended or ended ("suspended military
-    cooperation with Australia")."""
+    """An agreement noun; a purchase of arms ("unveiled a plan under which Canberra will
+    buy submarines from Washington"); or cooperation that is suspended or ended
+    ("suspended military cooperation with Australia")."""
     if _AGREEMENT.search(sentence):
+        return True
+    arms = _TYPE_RE_BY_KIND[AgreementType.arms_transfer]
+    if _BUYING.search(sentence) and arms.search(_BUYING.sub("", sentence)):
         return True
     return status in (AgreementStatus.suspended, AgreementStatus.terminated) and bool(
         _COOPERATION.search(sentence))
@@ -452,6 +461,9 @@ def _status(sentence: str) -> AgreementStatus | None:
 
 def _type(sentence: str) -> AgreementType:
     cue = _named_type(sentence) or type_cue(sentence)
+    if cue and cue[0] == AgreementType.defence_cooperation and _TYPE_RE_BY_KIND[
+            AgreementType.basing_access].search(sentence):
+        return AgreementType.basing_access  # "a defence cooperation agreement giving access"
     return cue[0] if cue else AgreementType.other
 
 

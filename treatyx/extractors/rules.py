@@ -113,6 +113,16 @@ class RulesBackend:
     name: str = "rules"
     model: str | None = None
     prompt_version: str | None = None
+    loop: None = None  # fast and synchronous: documents are read in turn
+
+    def identity(self) -> tuple:
+        return (self.name, "", None, None, None, None, None, None)
+
+    async def aextract(self, document: SourceDocument) -> Extraction:
+        return self.extract(document)
+
+    def close(self) -> None:
+        pass
 
     def extract(self, document: SourceDocument) -> Extraction:
         text = document.text

@@ -243,17 +243,21 @@ def run_dataset(args: argparse.Namespace) -> int:
     def documents() -> Iterator:
         seen: set[str] = set()
         for path in args.outputs:
+            repeated: list[str] = []
             try:
                 for document in iter_results(path):
                     if document.doc_id in seen:
-                        problems.append(f"{path}: doc_id {document.doc_id!r} seen before; "
-                                        "this copy is skipped")
+                        repeated.append(document.doc_id)
                         continue
                     seen.add(document.doc_id)
                     counted[0] += 1
                     yield document
             except ResultsError as error:
                 problems.append(f"error: {error} (the rest of this file is skipped)")
+            if repeated:
+                named = ", ".join(repeated[:3]) + (", ..." if len(repeated) > 3 else "")
+                problems.append(f"{path}: {len(repeated)} doc_id(s) already read were "
+                                f"skipped ({named})")
 
     dataset = build_dataset(documents())
     for problem in problems:

@@ -11,7 +11,6 @@ from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
 from treatyx import screen
-from treatyx.backends import BackendOptions, open_backend
 from treatyx.cache import ExtractionCache
 from treatyx.errors import (
     BatchError,
@@ -21,6 +20,7 @@ from treatyx.errors import (
     TablesError,
     UsageError,
 )
+from treatyx.extractors.registry import BackendOptions, open_backend
 from treatyx.loading import (
     DuplicateId,
     LoadError,
@@ -229,6 +229,38 @@ def run_export(args: argparse.Namespace) -> int:
         raise OutputError(args.out, f"cannot write: {error.strerror or error}") from None
     say(f"{rows} row(s) written to {args.out}")
     return EXIT_OK
+
+
+def run_dataset(args: argparse.Namespace) -> int:
+    """Every readable input counts; a bad file is named, skipped, and makes the exit code 1."""
+    from treatyx.dataset import build_dataset
+    from treatyx.results import load_results
+
+    documents, seen, code = [], set(), EXIT_OK
+    for path in args.outputs:
+        try:
+            loaded = load_results(path)
+        except ResultsError as error:
+            say(f"error: {error}")
+            code = EXIT_FAILED
+            continue
+        for document in loaded:
+            if document.doc_id in seen:
+                say(f"{path}: doc_id {document.doc_id!r} seen before; this copy is skipped")
+                code = EXIT_FAILED
+                continue
+            seen.add(document.doc_id)
+            documents.append(document)
+    dataset = build_dataset(documents)
+    try:
+        paths = dataset.write(args.out, args.format)
+    except TablesError as error:
+        say(f"error: {error}")
+        return EXIT_FAILED
+    say(f"{len(dataset.reports)} report(s) of {len(documents)} document(s) -> "
+        f"{len(dataset.agreements)} agreement(s), {len(dataset.dyad_years)} dyad-year(s): "
+        + ", ".join(str(p) for p in paths))
+    return code
 
 
 def run_report(args: argparse.Namespace) -> int:

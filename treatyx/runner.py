@@ -67,18 +67,6 @@ class Tally:
                 f"{self.cache_hits} cache hit(s), {self.seconds:.1f} s ({rate:.2f} docs/s)")
 
 
-def backend_identity(backend: Backend) -> tuple:
-    """What decides a backend's answer, for the cache key: what serves the model (the
-    model file's hash, or the endpoint without credentials or port), the model, prompt
-    and options; never the API key, never a port. The cache holds finished extractions,
-    so treatyx's version (its repairs) is part of it too."""
-    return (__version__, backend.name, getattr(backend, "served", ""), backend.model,
-            getattr(backend, "mode", None), backend.prompt_version,
-            getattr(backend, "max_chunk_tokens", None), getattr(backend, "chunk_overlap", None),
-            getattr(backend, "read_evidence", None), getattr(backend, "max_retries", None),
-            getattr(backend, "max_completion_tokens", None), getattr(backend, "seed", None))
-
-
 @dataclass
 class Runner:
     backend: Backend
@@ -90,8 +78,9 @@ class Runner:
     """Send only the articles that pass `treatyx.screen` to the backend."""
 
     def _key(self, source: SourceDocument) -> str:
-        return cache_key(*backend_identity(self.backend), source.body_start, source.body_end,
-                         source.published, source.text)
+        # The cache holds finished extractions, so treatyx's version (its repairs) counts.
+        return cache_key(__version__, *self.backend.identity(), source.body_start,
+                         source.body_end, source.published, source.text)
 
     def _cached(self, source: SourceDocument) -> Extraction | None:
         return self.cache.get(self._key(source)) if self.cache is not None else None
@@ -130,9 +119,8 @@ class Runner:
 
     def run(self, items: Iterable[SourceDocument | LoadError]) -> Iterator[Outcome]:
         """Outcomes as documents finish; at most `concurrency` extractions in flight."""
-        aextract = getattr(self.backend, "aextract", None)
-        loop = getattr(self.backend, "loop", None)
-        if aextract is None or loop is None:
+        loop = self.backend.loop
+        if loop is None:
             for item in items:
                 yield _load_failure(item) if isinstance(item, LoadError) else self.one(item)
             return
@@ -170,8 +158,7 @@ class Runner:
         started = time.perf_counter()
         spent = Usage()
         try:
-            extraction = await self.backend.aextract(  # type: ignore[attr-defined]
-                source, usage=spent)
+            extraction = await self.backend.aextract(source, usage=spent)
         except (asyncio.CancelledError, EndpointError):
             raise
         except Exception as error:

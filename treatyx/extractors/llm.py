@@ -258,6 +258,13 @@ class LLMBackend:
     def prompt_version(self) -> str:
         return self.prompt.version
 
+    def identity(self) -> tuple:
+        """What decides its answers, for the cache key: what serves the model (`served`:
+        never a port, never the API key), the model, the prompt and the options."""
+        return (self.name, self.served, self.model, self.mode, self.prompt_version,
+                self.max_chunk_tokens, self.chunk_overlap, self.read_evidence,
+                self.max_retries, self.max_completion_tokens, self.seed)
+
     def extract(self, document: SourceDocument) -> Extraction:
         return self.loop.run(self.aextract(document))
 

@@ -11,7 +11,6 @@ from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
 from treatyx import screen
-from treatyx.backends import BackendOptions, open_backend
 from treatyx.cache import ExtractionCache
 from treatyx.errors import (
     BatchError,
@@ -21,6 +20,7 @@ from treatyx.errors import (
     TablesError,
     UsageError,
 )
+from treatyx.extractors.registry import BackendOptions, open_backend
 from treatyx.loading import (
     DuplicateId,
     LoadError,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from treatyx.extractors import facts
 from treatyx.extractors.base import Extraction
 from treatyx.loading import SourceDocument
-from treatyx.models import Agreement, AgreementStatus, AgreementType, DateRole, Party
+from treatyx.models import Agreement, AgreementStatus, AgreementType, DateRole, Party, Usage
 from treatyx.normalize import find_dates, find_durations, find_money, find_parties
 from treatyx.spans import Sentence, sentences
 
@@ -118,7 +118,8 @@ class RulesBackend:
     def identity(self) -> tuple:
         return (self.name, "", None, None, None, None, None, None)
 
-    async def aextract(self, document: SourceDocument) -> Extraction:
+    async def aextract(self, document: SourceDocument, usage: Usage | None = None
+                       ) -> Extraction:
         return self.extract(document)
 
     def close(self) -> None:

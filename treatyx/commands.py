@@ -76,17 +76,28 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
         runner = Runner(backend, strict=args.strict, include_text=args.include_text,
                         concurrency=args.concurrency, cache=cache,
                         screen=screen.wanted(args.screen, backend.name))
-        if args.output is not None:
-            return _extract_to_file(runner, sources, args.output, tally, duplicates)
-        for outcome in runner.run(sources):
-            tally.count(outcome)
-            if outcome.document is not None:
-                print(outcome.document.model_dump_json(indent=2 if single else None),
-                      flush=True)
-            else:
-                say(f"error: {outcome.error}")
-    say(tally.summary())
+        try:
+            if args.output is not None:
+                return _extract_to_file(runner, sources, args.output, tally, duplicates)
+            for outcome in runner.run(sources):
+                tally.count(outcome)
+                if outcome.document is not None:
+                    print(outcome.document.model_dump_json(indent=2 if single else None),
+                          flush=True)
+                else:
+                    say(f"error: {outcome.error}")
+            say(tally.summary())
+        finally:
+            _say_faults(backend)
     return EXIT_FAILED if tally.failures else EXIT_OK
+
+
+def _say_faults(backend) -> None:
+    """What the endpoint did wrong during the run (429s, 5xx, broken answers, requests
+    abandoned without an answer), when it did anything wrong."""
+    endpoint = getattr(backend, "endpoint", None)
+    if endpoint is not None and (faults := endpoint.stats.faults()):
+        say(faults)
 
 
 def _report_duplicates(paths: list[str]) -> list[DuplicateId]:

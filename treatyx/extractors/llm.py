@@ -23,7 +23,7 @@ import instructor
 import openai
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
-from treatyx.errors import TreatyxError, UsageError
+from treatyx.errors import UsageError
 from treatyx.extractors.answers import (
     combine,
     complete_from_evidence,
@@ -35,7 +35,7 @@ from treatyx.extractors.endpoint import Endpoint
 from treatyx.extractors.loop import BackgroundLoop
 from treatyx.extractors.prompting import Prompt, load_prompt
 from treatyx.extractors.ratelimit import RateLimiter
-from treatyx.extractors.transport import Stalled, is_transient
+from treatyx.extractors.transport import endpoint_failed
 from treatyx.loading import SourceDocument
 from treatyx.models import (
     Agreement,
@@ -328,9 +328,7 @@ class LLMBackend:
             words = await self._ask(request, document, piece)
             return words._resolved, words._notes
         except instructor.core.InstructorRetryException as failure:
-            cause = failure.__cause__
-            if cause is not None and (is_transient(cause) or isinstance(cause, Stalled
-                                                                        | TreatyxError)):
+            if endpoint_failed(cause := failure.__cause__):
                 raise cause from None  # the endpoint failed, not the model
             # Out of re-asks: keep the last answer; the pipeline's validator marks (and,
             # with --strict, drops) what is still wrong.

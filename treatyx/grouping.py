@@ -52,7 +52,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz
 
-from treatyx.dating import as_day, earliest, own_date, own_dates, period
+from treatyx.dating import as_day, most_precise, own_date, own_dates, period
 from treatyx.models import Agreement, AgreementStatus, DateFact, Document
 
 
@@ -101,7 +101,7 @@ class Report:
 
     @cached_property
     def signed(self) -> DateFact | None:
-        return earliest(own_dates(self.agreement, self.published), "signed")
+        return most_precise(own_dates(self.agreement, self.published), "signed")
 
     @cached_property
     def time(self) -> dt.date | None:

@@ -319,6 +319,7 @@ def test_agreements_reported_together_are_told_apart_by_their_kind():
         ("defence_cooperation", "terminated"), ("intelligence_sharing", "terminated"),
         ("logistics", "terminated")]
     assert all([p.iso3 for p in a.parties] == ["CHL", "PER"] for a in found)
+    assert all([d.value for d in a.dates] == ["2022-01-10"] for a in found)  # "on Monday"
 
 
 def test_a_letter_of_intent_is_an_agreement_of_its_own():
@@ -342,3 +343,21 @@ def test_the_kind_of_deal_in_real_wording():
                 "there.").type == "host_nation_support"
     assert only("Peru revoked the accord on the status of Chilean forces with "
                 "Chile.").type == "basing_access"
+
+
+def test_a_suspension_from_a_date_dates_the_suspension_not_the_entry_into_force():
+    deal = only("Chile suspended its defence pact with Peru from mid-December 2021.")
+    assert [(d.value, d.role) for d in deal.dates] == [("2021-12", "other")]
+    pact = only("Chile and Peru signed a defence pact that applies from 2023.")
+    assert [(d.value, d.role) for d in pact.dates] == [("2023", "effective")]
+
+
+def test_a_lead_without_a_full_stop_is_read_when_it_runs_long():
+    lead = ("Chile and Peru have signed an agreement to extend military cooperation for the "
+            "next decade, the defence ministry in Santiago told reporters after the signing "
+            "ceremony")
+    text = f" date 2022-01-08 0\nSaturday 8 January 2022\n\n{lead}\n\nThe ministers met in Lima."
+    document = document_from_text(text, "t")
+    assert document.title == lead  # the seed's layout takes the first line for a title
+    [deal] = RulesBackend().extract(document).agreements
+    assert [d.value for d in deal.durations] == ["P10Y"]

@@ -332,15 +332,18 @@ def _durations(sentence: Sentence) -> list:
 
 def _dates(sentence: Sentence, document: SourceDocument, role: DateRole) -> list:
     skip = _dateline_end(sentence.text)
-    return [facts.date(m, _role_near(sentence.text, m.start, role), sentence.start)
+    ending = _status(sentence.text) in (AgreementStatus.suspended, AgreementStatus.terminated)
+    return [facts.date(m, _role_near(sentence.text, m.start, role, ending), sentence.start)
             for m in find_dates(sentence.text, document.published) if m.start >= skip]
 
 
-def _role_near(sentence: str, start: int, default: DateRole) -> DateRole:
+def _role_near(sentence: str, start: int, default: DateRole, ending: bool) -> DateRole:
+    """The role the words before a date give it; a suspension or an ending "from
+    mid-December" dates that event, which the contract files under "other"."""
     before = sentence[max(0, start - 45):start]
     for role, pattern in _ROLE_BEFORE:
         if pattern.search(before):
-            return role
+            return "other" if role == "effective" and ending else role
     return default
 
 
@@ -376,7 +379,9 @@ def _one_of_several(found: list[Agreement], several: set[int], earlier: Agreemen
         if _key(old) == (_key(earlier)[0], cue[0]):
             return old
     status = _status(sentence.text) or earlier.status
-    new = Agreement(type=cue[0], status=status, parties=earlier.parties)
+    # reported together, they share the date they were reported with ("on Thursday")
+    dates = [d.model_copy() for d in earlier.dates[:1]]
+    new = Agreement(type=cue[0], status=status, parties=earlier.parties, dates=dates)
     found.append(new)
     several.add(id(new))
     return new
@@ -414,10 +419,13 @@ _DECISIVE = {AgreementStatus.terminated, AgreementStatus.suspended, AgreementSta
 
 def _is_headline(document: SourceDocument, sentence: Sentence | None) -> bool:
     """Whether the sentence is the document's headline. A file without one gives its
-    lead as the title; a lead ends in a full stop, a headline does not."""
+    lead as the title; a lead ends in a full stop or runs long, a headline does neither."""
     title = document.title
     return bool(title and sentence and sentence.text.startswith(title)
-                and not title.rstrip("\"'”’ ").endswith("."))
+                and not title.rstrip("\"'”’ ").endswith(".") and len(title) <= _HEADLINE_CHARS)
+
+
+_HEADLINE_CHARS = 160
 
 
 def reports_agreement(text: str) -> bool:
@@ -513,7 +521,8 @@ def _merge_into(found: list[Agreement], new: Agreement) -> None:
 def _add_facts(old: Agreement, new: Agreement) -> None:
     old.amounts += new.amounts
     old.durations += new.durations
-    old.dates += new.dates
+    seen = {(d.value, d.granularity) for d in old.dates}
+    old.dates += [d for d in new.dates if (d.value, d.granularity) not in seen]
     old.evidence += new.evidence
 
 

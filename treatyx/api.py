@@ -17,9 +17,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from treatyx.backends import BackendOptions, open_backend
 from treatyx.cache import ExtractionCache
 from treatyx.errors import LoadError
+from treatyx.extractors.registry import BackendOptions, open_backend
 from treatyx.loading import SourceDocument, document_from_text
 from treatyx.models import Document
 from treatyx.runner import Runner

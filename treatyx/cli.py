@@ -16,6 +16,7 @@ from pathlib import Path
 
 from treatyx import __version__
 from treatyx.errors import OutputError, UsageError
+from treatyx.extractors.registry import NAMES as BACKENDS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 STRICT_HELP = ("keep only supported facts: drop facts with validator errors, and agreements "
@@ -51,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("paths", nargs="+", metavar="PATH",
                     help=".txt, .html/.htm, .jsonl files or directories")
     ex.add_argument("-o", "--output", type=Path, help="write JSONL here (default: stdout)")
-    ex.add_argument("--backend", choices=["auto", "rules", "openai", "local"], default="auto",
+    ex.add_argument("--backend", choices=BACKENDS, default="auto",
                     help="auto: a configured endpoint, else the pulled local model, else rules")
     ex.add_argument("--published", type=_date, help="publication date for every input")
     ex.add_argument("--include-text", action="store_true", help="write the document text too")
@@ -90,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     xp.add_argument("--format", choices=["csv", "parquet"],
                     help="default: from the suffix of -o")
     xp.add_argument("-o", "--out", type=Path, required=True, help="the table file to write")
+
+    ds = commands.add_parser("dataset", help="one row per agreement, however many reports")
+    ds.add_argument("outputs", nargs="+", type=Path, metavar="OUT",
+                    help="treatyx output: .json, .jsonl or directories of them")
+    ds.add_argument("-o", "--out", type=Path, required=True,
+                    help="directory for agreements, reports and dyad_year tables")
+    ds.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                    help="csv (default; no extra needed) or parquet (treatyx[tables])")
 
     rp = commands.add_parser("report", help="an HTML page to review the facts by eye")
     rp.add_argument("output", type=Path, metavar="OUT", help="treatyx output, .json or .jsonl")

@@ -11,7 +11,6 @@ from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 
 from treatyx import screen
-from treatyx.backends import BackendOptions, open_backend
 from treatyx.cache import ExtractionCache
 from treatyx.errors import (
     BatchError,
@@ -21,6 +20,7 @@ from treatyx.errors import (
     TablesError,
     UsageError,
 )
+from treatyx.extractors.registry import BackendOptions, open_backend
 from treatyx.loading import (
     DuplicateId,
     LoadError,
@@ -242,6 +242,48 @@ def run_export(args: argparse.Namespace) -> int:
         raise OutputError(args.out, f"cannot write: {error.strerror or error}") from None
     say(f"{rows} row(s) written to {args.out}")
     return EXIT_OK
+
+
+def run_dataset(args: argparse.Namespace) -> int:
+    """Documents are streamed into the grouping; a bad file is named and the rest of it
+    skipped (its documents before the bad line count), and the exit code is 1."""
+    from treatyx.dataset import build_dataset
+    from treatyx.results import iter_results
+
+    problems: list[str] = []
+    counted = [0]
+
+    def documents() -> Iterator:
+        seen: set[str] = set()
+        for path in args.outputs:
+            repeated: list[str] = []
+            try:
+                for document in iter_results(path):
+                    if document.doc_id in seen:
+                        repeated.append(document.doc_id)
+                        continue
+                    seen.add(document.doc_id)
+                    counted[0] += 1
+                    yield document
+            except ResultsError as error:
+                problems.append(f"error: {error} (the rest of this file is skipped)")
+            if repeated:
+                named = ", ".join(repeated[:3]) + (", ..." if len(repeated) > 3 else "")
+                problems.append(f"{path}: {len(repeated)} doc_id(s) already read were "
+                                f"skipped ({named})")
+
+    dataset = build_dataset(documents())
+    for problem in problems:
+        say(problem)
+    try:
+        paths = dataset.write(args.out, args.format)
+    except TablesError as error:
+        say(f"error: {error}")
+        return EXIT_FAILED
+    say(f"{len(dataset.reports)} report(s) of {counted[0]} document(s) -> "
+        f"{len(dataset.agreements)} agreement(s), {len(dataset.dyad_years)} dyad-year(s): "
+        + ", ".join(str(p) for p in paths))
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 def run_report(args: argparse.Namespace) -> int:

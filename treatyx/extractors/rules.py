@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from treatyx.extractors import facts
 from treatyx.extractors.base import Extraction
 from treatyx.loading import SourceDocument
-from treatyx.models import Agreement, AgreementStatus, AgreementType, DateRole, Party
+from treatyx.models import Agreement, AgreementStatus, AgreementType, DateRole, Party, Usage
 from treatyx.normalize import find_dates, find_durations, find_money, find_parties
 from treatyx.spans import Sentence, sentences
 
@@ -54,7 +54,8 @@ _STATUS_RE = [(status, re.compile(rf"\b(?:{cues})\b", re.IGNORECASE)) for status
 # Type cues in order of precedence: the first type with a cue in the sentence wins.
 _TYPE: list[tuple[AgreementType, str]] = [
     (AgreementType.host_nation_support, r"host[- ]nation support|cost[- ]sharing|special measures|"
-                                        r"upkeep|stationing costs?"),
+                                        r"upkeep|stationing costs?|shar(?:e|es|ing) the costs? of "
+                                        r"(?:keeping|stationing|hosting)"),
     (AgreementType.intelligence_sharing, r"intelligence|information[- ]sharing|GSOMIA|"
                                          r"classified information|information security"),
     (AgreementType.logistics, r"logistic\w*|cross[- ]servicing|refuel\w*|LEMOA|ACSA|"
@@ -69,8 +70,8 @@ _TYPE: list[tuple[AgreementType, str]] = [
                                         r"military financing|grants?|loans?|credit lines?|"
                                         r"lines? of credit"),
     (AgreementType.basing_access, r"bas(?:e|es|ing)|reciprocal access|visiting forces|"
-                                  r"status of forces|access to|rotational|troops? (?:in|on)|"
-                                  r"lease|fleet|transit"),
+                                  r"status of (?:[\w.]+ )?forces|access to|rotational|"
+                                  r"troops? (?:in|on)|lease|fleet|transit"),
     (AgreementType.arms_transfer, r"purchas\w*|procure\w*|buy\w*|sale|sell\w*|acquir\w*|"
                                   r"fighters?|jets?|tanks?|submarines?|frigates?|missiles?|"
                                   r"howitzers?|helicopters?|aircraft|drones?|warships?|weapons?|"
@@ -112,6 +113,17 @@ class RulesBackend:
     name: str = "rules"
     model: str | None = None
     prompt_version: str | None = None
+    loop: None = None  # fast and synchronous: documents are read in turn
+
+    def identity(self) -> tuple:
+        return (self.name, "", None, None, None, None, None, None)
+
+    async def aextract(self, document: SourceDocument, usage: Usage | None = None
+                       ) -> Extraction:
+        return self.extract(document)
+
+    def close(self) -> None:
+        pass
 
     def extract(self, document: SourceDocument) -> Extraction:
         text = document.text
@@ -151,7 +163,7 @@ class RulesBackend:
                         several.add(id(found[-1]))
         for agreement in found:
             _settle(agreement, document)
-        return Extraction(agreements=found)
+        return Extraction(agreements=[a for a in found if _about_defence(a)])
 
     def _facts(self, document: SourceDocument, sentence: Sentence,
                about: Agreement) -> Agreement:
@@ -246,10 +258,18 @@ _WORDS_BEFORE_NOUN = re.compile(r"((?:[\w-]+\s+){1,4})$")
 _COOPERATION = re.compile(r"\b(?:military|defen[cs]e|security)\s+co-?operation\b", re.IGNORECASE)
 
 
+_BUYING = re.compile(r"\b(?:buy|buys|bought|buying|purchas\w*|acquir\w*|order(?:s|ed)?|"
+                     r"sell|sells|sold|selling)\b", re.IGNORECASE)
+
+
 def _names_agreement(sentence: str, status: AgreementStatus) -> bool:
-    """An agreement noun, or cooperation that is suspended or ended ("suspended military
-    cooperation with Australia")."""
+    """An agreement noun; a purchase of arms ("unveiled a plan under which Canberra will
+    buy submarines from Washington"); or cooperation that is suspended or ended
+    ("suspended military cooperation with Australia")."""
     if _AGREEMENT.search(sentence):
+        return True
+    arms = _TYPE_RE_BY_KIND[AgreementType.arms_transfer]
+    if _BUYING.search(sentence) and arms.search(_BUYING.sub("", sentence)):
         return True
     return status in (AgreementStatus.suspended, AgreementStatus.terminated) and bool(
         _COOPERATION.search(sentence))
@@ -313,15 +333,18 @@ def _durations(sentence: Sentence) -> list:
 
 def _dates(sentence: Sentence, document: SourceDocument, role: DateRole) -> list:
     skip = _dateline_end(sentence.text)
-    return [facts.date(m, _role_near(sentence.text, m.start, role), sentence.start)
+    ending = _status(sentence.text) in (AgreementStatus.suspended, AgreementStatus.terminated)
+    return [facts.date(m, _role_near(sentence.text, m.start, role, ending), sentence.start)
             for m in find_dates(sentence.text, document.published) if m.start >= skip]
 
 
-def _role_near(sentence: str, start: int, default: DateRole) -> DateRole:
+def _role_near(sentence: str, start: int, default: DateRole, ending: bool) -> DateRole:
+    """The role the words before a date give it; a suspension or an ending "from
+    mid-December" dates that event, which the contract files under "other"."""
     before = sentence[max(0, start - 45):start]
     for role, pattern in _ROLE_BEFORE:
         if pattern.search(before):
-            return role
+            return "other" if role == "effective" and ending else role
     return default
 
 
@@ -357,7 +380,9 @@ def _one_of_several(found: list[Agreement], several: set[int], earlier: Agreemen
         if _key(old) == (_key(earlier)[0], cue[0]):
             return old
     status = _status(sentence.text) or earlier.status
-    new = Agreement(type=cue[0], status=status, parties=earlier.parties)
+    # reported together, they share the date they were reported with ("on Thursday")
+    dates = [d.model_copy() for d in earlier.dates[:1]]
+    new = Agreement(type=cue[0], status=status, parties=earlier.parties, dates=dates)
     found.append(new)
     several.add(id(new))
     return new
@@ -389,16 +414,44 @@ def _settle(agreement: Agreement, document: SourceDocument) -> None:
             break
 
 
+# Words of the military world: a deal needs one of them in its sentences, so that a
+# footballer's new contract, a record deal or a takeover is not taken.
+_DEFENCE = re.compile(
+    r"\b(?:military|militar\w+|defen[cs]e|arms|armed|weapons?|troops?|army|armies|navy|naval|"
+    r"air forces?|security|missiles?|warships?|soldiers?|forces|bases?|nuclear|submarines?|"
+    r"fighters?|jets?|war|warplanes?|allies|alliance|NATO|Pentagon|strategic|frigates?|"
+    r"helicopters?|howitzers?|tanks?|drones?|rifles?|ammunition|Rafale|F-\d+\w*|intelligence|"
+    r"cross-servicing|visiting forces|patrol (?:boats?|vessels?)|peacekeep\w*|weaponry|"
+    r"armaments?|Sukhois?|MiGs?)\b",
+    re.IGNORECASE)
+
+
+def _about_defence(agreement: Agreement) -> bool:
+    """Whether the deal's sentences speak of the military world at all: "Diageo agreed
+    to buy a wine company" has a buyer and a sale, but no arms. Kinds whose cues are
+    military words already (intelligence, logistics, basing ...) need no more."""
+    return agreement.type in _MILITARY_KINDS or any(
+        _DEFENCE.search(e.quote) for e in agreement.evidence)
+
+
+_MILITARY_KINDS = {AgreementType.intelligence_sharing, AgreementType.logistics,
+                   AgreementType.host_nation_support, AgreementType.basing_access,
+                   AgreementType.alliance}
+
+
 _DECISIVE = {AgreementStatus.terminated, AgreementStatus.suspended, AgreementStatus.extended,
              AgreementStatus.in_force}
 
 
 def _is_headline(document: SourceDocument, sentence: Sentence | None) -> bool:
     """Whether the sentence is the document's headline. A file without one gives its
-    lead as the title; a lead ends in a full stop, a headline does not."""
+    lead as the title; a lead ends in a full stop or runs long, a headline does neither."""
     title = document.title
     return bool(title and sentence and sentence.text.startswith(title)
-                and not title.rstrip("\"'”’ ").endswith("."))
+                and not title.rstrip("\"'”’ ").endswith(".") and len(title) <= _HEADLINE_CHARS)
+
+
+_HEADLINE_CHARS = 160
 
 
 def reports_agreement(text: str) -> bool:
@@ -442,6 +495,9 @@ def _status(sentence: str) -> AgreementStatus | None:
 
 def _type(sentence: str) -> AgreementType:
     cue = _named_type(sentence) or type_cue(sentence)
+    if cue and cue[0] == AgreementType.defence_cooperation and _TYPE_RE_BY_KIND[
+            AgreementType.basing_access].search(sentence):
+        return AgreementType.basing_access  # "a defence cooperation agreement giving access"
     return cue[0] if cue else AgreementType.other
 
 
@@ -491,7 +547,8 @@ def _merge_into(found: list[Agreement], new: Agreement) -> None:
 def _add_facts(old: Agreement, new: Agreement) -> None:
     old.amounts += new.amounts
     old.durations += new.durations
-    old.dates += new.dates
+    seen = {(d.value, d.granularity) for d in old.dates}
+    old.dates += [d for d in new.dates if (d.value, d.granularity) not in seen]
     old.evidence += new.evidence
 
 

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from treatyx.dating import own_date, period, report_year
+from treatyx.dating import most_precise, own_date, period, report_year
 from treatyx.models import Agreement, DateFact, Party
 
 SPAIN = Party(name="Spain", iso3="ESP", cow=230, kind="state", mention="Spain")
@@ -42,3 +42,11 @@ def test_a_renewal_is_dated_by_its_own_news_not_the_original_signing():
 def test_period_of_partial_dates():
     assert period(date("2024-02", "signed", "month")) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
     assert period(date("2023", "signed", "year"))[1] == dt.date(2023, 12, 31)
+
+
+def test_the_most_precise_date_of_a_role():
+    said_twice = [date("2021-07", "signed", "month"), date("2021-07-21", "signed"),
+                  date("2021-07-02", "announced")]
+
+    assert most_precise(said_twice, "signed").value == "2021-07-21"
+    assert most_precise(said_twice, "effective") is None

@@ -25,6 +25,13 @@ def earliest(dates: Iterable[DateFact], role: str) -> DateFact | None:
     return min((d for d in dates if d.role == role), key=lambda d: d.value, default=None)
 
 
+def most_precise(dates: Iterable[DateFact], role: str) -> DateFact | None:
+    """The finest date of one role, the earliest among equally fine ones ("2021-07-21"
+    over "2021-07": the same signing, said more exactly)."""
+    return min((d for d in dates if d.role == role), key=lambda d: (-len(d.value), d.value),
+               default=None)
+
+
 def own_dates(agreement: Agreement, published: dt.date | None) -> list[DateFact]:
     """The dates of OWN_ROLES that date this agreement (see the module docstring)."""
     dates = [d for d in agreement.dates if d.role in OWN_ROLES]

@@ -52,7 +52,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz
 
-from treatyx.dating import as_day, most_precise, own_date, own_dates, period
+from treatyx.dating import as_day, news_date, own_date, own_dates, period
 from treatyx.models import Agreement, AgreementStatus, DateFact, Document
 
 
@@ -101,7 +101,7 @@ class Report:
 
     @cached_property
     def signed(self) -> DateFact | None:
-        return most_precise(own_dates(self.agreement, self.published), "signed")
+        return news_date(own_dates(self.agreement, self.published), "signed", self.published)
 
     @cached_property
     def time(self) -> dt.date | None:

@@ -7,11 +7,13 @@ import itertools
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from treatyx import screen
-from treatyx.backends import BackendOptions, open_backend
+from treatyx.backends import BackendOptions, choose, open_backend
 from treatyx.cache import ExtractionCache
 from treatyx.errors import BatchError, ModelError, ResultsError, TablesError, UsageError
 from treatyx.loading import (
@@ -26,6 +28,9 @@ from treatyx.output import ResumableOutput
 from treatyx.progress import Progress
 from treatyx.runner import Outcome, Runner, Tally
 from treatyx.stopping import StopRequest
+
+if TYPE_CHECKING:
+    from treatyx.ray_engine import RayRunner
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -65,10 +70,7 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
     if single:
         # One document and no -o: pretty JSON; more than one: JSONL, one a line.
         sources, single = _peek_single(sources)
-    with open_backend(options, say=say) as backend:
-        runner = Runner(backend, strict=args.strict, include_text=args.include_text,
-                        concurrency=args.concurrency, cache=_cache(args, backend),
-                        screen=screen.wanted(args.screen, backend.name))
+    with _runner(args, options, stop) as runner:
         if args.output is not None:
             return _extract_to_file(runner, sources, args.output, tally, duplicates)
         for outcome in runner.run(sources):
@@ -80,6 +82,35 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
                 say(f"error: {outcome.error}")
     say(tally.summary())
     return EXIT_FAILED if tally.failures else EXIT_OK
+
+
+@contextmanager
+def _runner(args: argparse.Namespace, options: BackendOptions,
+            stop: StopRequest) -> Iterator[Runner | RayRunner]:
+    """This process's runner on an open backend, or (--engine ray) one that hands the
+    documents to Ray actors, each opening its own backend."""
+    if args.engine != "ray":
+        if args.ray_address or args.ray_actors:
+            raise UsageError("--ray-address and --ray-actors need --engine ray")
+        with open_backend(options, say=say) as backend:
+            yield Runner(backend, strict=args.strict, include_text=args.include_text,
+                         concurrency=args.concurrency, cache=_cache(args, backend),
+                         screen=screen.wanted(args.screen, backend.name))
+        return
+    from treatyx import ray_engine
+
+    try:
+        ray_engine.import_ray()
+    except ray_engine.RayMissing as error:
+        raise UsageError(str(error)) from None
+    name = choose(options.resolved())
+    say(f"engine ray: backend {name} in each actor, at {args.ray_address or 'a local cluster'}")
+    settings = ray_engine.RunSettings(strict=args.strict, include_text=args.include_text,
+                                      concurrency=args.concurrency, cache=not args.no_cache,
+                                      screen=args.screen)
+    yield ray_engine.RayRunner(replace(options, backend=name), settings,
+                               address=args.ray_address, actors=args.ray_actors,
+                               stopped=lambda: stop.signal is not None)
 
 
 def _report_duplicates(paths: list[str]) -> list[DuplicateId]:
@@ -113,7 +144,7 @@ def _cache(args: argparse.Namespace, backend) -> ExtractionCache | None:
     return ExtractionCache(cache_root(args.cache_dir) / "responses")
 
 
-def _extract_to_file(runner: Runner, sources: Iterator, path: Path, tally: Tally,
+def _extract_to_file(runner: Runner | RayRunner, sources: Iterator, path: Path, tally: Tally,
                      duplicates: list[DuplicateId] | None = None) -> int:
     """Resumable: skip what the file holds, append each result as it finishes."""
     with ExitStack() as stack:

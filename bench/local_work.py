@@ -73,6 +73,10 @@ class ScriptedBackend:
     mode = "json"
     max_chunk_tokens = 1500
 
+    def identity(self) -> tuple:
+        return (self.name, "", self.model, self.mode, self.prompt_version,
+                self.max_chunk_tokens, None, None)
+
 
 def gold_answer(gold: Document) -> str:
     """The answer a model that agrees with the gold file gives: its mentions."""

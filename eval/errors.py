@@ -77,10 +77,16 @@ class Classifier:
     def _unpaired_gold(self, g: int) -> str:
         gold = self.gold.agreements[g]
         keys = {party_key(x) for x in gold.parties}
-        near = [a for a in self.pred_agreements if keys & {party_key(x) for x in a.parties}]
+        pairs = pair_agreements(self.gold.agreements, self.pred_agreements)
+        paired = {p for _, p in pairs}
+        near = [(i, a) for i, a in enumerate(self.pred_agreements)
+                if keys & {party_key(x) for x in a.parties}]
         if not near:
             return "agreement missed"
-        return "agreement found, not paired: " + self._why_unpaired(gold, near[0])
+        free = [a for i, a in near if i not in paired]
+        if not free:
+            return "agreement merged into another deal of the same parties"
+        return "agreement found, not paired: " + self._why_unpaired(gold, free[0])
 
     def _unpaired_pred(self, p: int) -> str:
         pred = self.pred_agreements[p]

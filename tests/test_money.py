@@ -102,6 +102,12 @@ def test_yearly_periods(text):
     assert parse_money(f"$600m {text}").period == "year"
 
 
+def test_a_year_from_a_date_is_a_yearly_amount():
+    [match] = find_money("Seoul will pay 1.2 trillion won a year from 2027")
+    assert match.value.period == "year"
+    assert find_money("about $1.2 billion a year from now")[0].value.period is None
+
+
 def test_a_year_ago_is_no_period():
     [match] = find_money("about $1.2 billion a year ago")
     assert match.mention == "about $1.2 billion"

@@ -17,9 +17,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from treatyx.backends import BackendOptions, open_backend
 from treatyx.cache import ExtractionCache
 from treatyx.errors import LoadError
+from treatyx.extractors.registry import BackendOptions, open_backend
 from treatyx.loading import SourceDocument, document_from_text
 from treatyx.models import Document
 from treatyx.runner import Runner
@@ -118,7 +118,8 @@ class Extractor:
             if self.use_cache and backend.name != "rules":
                 from treatyx.local_model import cache_root
 
-                cache = ExtractionCache(cache_root(self.options.cache_dir) / "responses")
+                cache = self._stack.enter_context(
+                    ExtractionCache(cache_root(self.options.cache_dir) / "responses"))
             self._runner = Runner(backend, strict=self.strict, concurrency=self.concurrency,
                                   cache=cache, screen=screen_wanted(self.screen, backend.name))
         return self._runner

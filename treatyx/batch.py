@@ -31,12 +31,12 @@ from openai.types import Batch
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
-from treatyx.backends import BackendOptions
 from treatyx.errors import BatchError, LoadError
 from treatyx.extractors.answers import combine, complete_from_evidence, judge
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk
 from treatyx.extractors.llm import open_llm_backend, parse_answer
+from treatyx.extractors.registry import BackendOptions
 from treatyx.loading import SourceDocument, iter_documents
 from treatyx.models import Agreement, Issue, Usage
 from treatyx.output import ResumableOutput

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from treatyx import __version__
-from treatyx.errors import UsageError
+from treatyx.errors import OutputError, UsageError
+from treatyx.extractors.registry import NAMES as BACKENDS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 STRICT_HELP = ("keep only supported facts: drop facts with validator errors, and agreements "
@@ -49,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("paths", nargs="+", metavar="PATH",
                     help=".txt, .html/.htm, .jsonl files or directories")
     ex.add_argument("-o", "--output", type=Path, help="write JSONL here (default: stdout)")
-    ex.add_argument("--backend", choices=["auto", "rules", "openai", "local"], default="auto",
+    ex.add_argument("--backend", choices=BACKENDS, default="auto",
                     help="auto: a configured endpoint, else the pulled local model, else rules")
     ex.add_argument("--published", type=_date, help="publication date for every input")
     ex.add_argument("--include-text", action="store_true", help="write the document text too")
@@ -95,6 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
     xp.add_argument("--format", choices=["csv", "parquet"],
                     help="default: from the suffix of -o")
     xp.add_argument("-o", "--out", type=Path, required=True, help="the table file to write")
+
+    ds = commands.add_parser("dataset", help="one row per agreement, however many reports")
+    ds.add_argument("outputs", nargs="+", type=Path, metavar="OUT",
+                    help="treatyx output: .json, .jsonl or directories of them")
+    ds.add_argument("-o", "--out", type=Path, required=True,
+                    help="directory for agreements, reports and dyad_year tables")
+    ds.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                    help="csv (default; no extra needed) or parquet (treatyx[tables])")
 
     rp = commands.add_parser("report", help="an HTML page to review the facts by eye")
     rp.add_argument("output", type=Path, metavar="OUT", help="treatyx output, .json or .jsonl")
@@ -167,7 +178,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     handler = getattr(commands, f"run_{args.command}")
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # a full disk behind stdout shows here, not at exit
+        return code
+    except OutputError as error:
+        _stdout_gone()
+        print(f"treatyx: error: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except UsageError as error:
         print(f"treatyx: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -175,7 +192,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("treatyx: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _stdout_gone()
         return EXIT_OK
+    except OSError as error:  # stdout on a full disk, or a file a command writes
+        if error.errno not in _DISK_FULL:
+            raise
+        _stdout_gone()
+        where = error.filename or "<stdout>"
+        print(f"treatyx: error: {where}: cannot write: {error.strerror or error}",
+              file=sys.stderr)
+        return EXIT_FAILED
+
+
+_DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of what could not be
+    written does not print a second error at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,15 +7,22 @@ import itertools
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from treatyx import screen
-from treatyx.backends import BackendOptions, choose, open_backend
 from treatyx.cache import ExtractionCache
-from treatyx.errors import BatchError, ModelError, ResultsError, TablesError, UsageError
+from treatyx.errors import (
+    BatchError,
+    ModelError,
+    OutputError,
+    ResultsError,
+    TablesError,
+    UsageError,
+)
+from treatyx.extractors.registry import BackendOptions, choose, open_backend
 from treatyx.loading import (
     DuplicateId,
     LoadError,
@@ -92,9 +99,9 @@ def _runner(args: argparse.Namespace, options: BackendOptions,
     if args.engine != "ray":
         if args.ray_address or args.ray_actors:
             raise UsageError("--ray-address and --ray-actors need --engine ray")
-        with open_backend(options, say=say) as backend:
+        with open_backend(options, say=say) as backend, _cache(args, backend) as cache:
             yield Runner(backend, strict=args.strict, include_text=args.include_text,
-                         concurrency=args.concurrency, cache=_cache(args, backend),
+                         concurrency=args.concurrency, cache=cache,
                          screen=screen.wanted(args.screen, backend.name))
         return
     from treatyx import ray_engine
@@ -136,12 +143,13 @@ def _peek_single(sources: Iterator) -> tuple[Iterator, bool]:
     return itertools.chain(items, sources), second is None
 
 
-def _cache(args: argparse.Namespace, backend) -> ExtractionCache | None:
+def _cache(args: argparse.Namespace, backend) -> ExtractionCache | nullcontext[None]:
     if args.no_cache or backend.name == "rules":
-        return None
+        return nullcontext()
     from treatyx.local_model import cache_root
 
-    return ExtractionCache(cache_root(args.cache_dir) / "responses")
+    return ExtractionCache(cache_root(args.cache_dir) / "responses",
+                           warn=lambda message: say(f"warning: {message}"))
 
 
 def _extract_to_file(runner: Runner | RayRunner, sources: Iterator, path: Path, tally: Tally,
@@ -248,8 +256,42 @@ def run_export(args: argparse.Namespace) -> int:
     except (ResultsError, TablesError) as error:
         say(f"error: {error}")
         return EXIT_FAILED
+    except OSError as error:  # a full disk, a directory named as -o
+        raise OutputError(args.out, f"cannot write: {error.strerror or error}") from None
     say(f"{rows} row(s) written to {args.out}")
     return EXIT_OK
+
+
+def run_dataset(args: argparse.Namespace) -> int:
+    """Every readable input counts; a bad file is named, skipped, and makes the exit code 1."""
+    from treatyx.dataset import build_dataset
+    from treatyx.results import load_results
+
+    documents, seen, code = [], set(), EXIT_OK
+    for path in args.outputs:
+        try:
+            loaded = load_results(path)
+        except ResultsError as error:
+            say(f"error: {error}")
+            code = EXIT_FAILED
+            continue
+        for document in loaded:
+            if document.doc_id in seen:
+                say(f"{path}: doc_id {document.doc_id!r} seen before; this copy is skipped")
+                code = EXIT_FAILED
+                continue
+            seen.add(document.doc_id)
+            documents.append(document)
+    dataset = build_dataset(documents)
+    try:
+        paths = dataset.write(args.out, args.format)
+    except TablesError as error:
+        say(f"error: {error}")
+        return EXIT_FAILED
+    say(f"{len(dataset.reports)} report(s) of {len(documents)} document(s) -> "
+        f"{len(dataset.agreements)} agreement(s), {len(dataset.dyad_years)} dyad-year(s): "
+        + ", ".join(str(p) for p in paths))
+    return code
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -262,7 +304,10 @@ def run_report(args: argparse.Namespace) -> int:
         say(f"error: {error}")
         return EXIT_FAILED
     texts = {doc_id: s.text for doc_id, s in _sources_by_id(args.source).items()}
-    write_report(documents, texts, args.out)
+    try:
+        write_report(documents, texts, args.out)
+    except OSError as error:
+        raise OutputError(args.out, f"cannot write: {error.strerror or error}") from None
     say(f"{len(documents)} document(s) in {args.out}")
     return EXIT_OK
 

@@ -41,6 +41,10 @@ class ResultsError(FileProblem):
     """A file that does not hold treatyx documents."""
 
 
+class OutputError(FileProblem):
+    """An output that cannot be written (a full disk, a file size limit): "<path>: ..."."""
+
+
 class ModelError(TreatyxError, RuntimeError):
     """The model could not be fetched, verified or served (one line, fit for the CLI)."""
 
@@ -53,5 +57,5 @@ class TablesError(TreatyxError):
     """A bad level or format, or a missing optional dependency."""
 
 
-__all__ = ["BatchError", "FileProblem", "LoadError", "ModelError", "ResultsError",
+__all__ = ["BatchError", "FileProblem", "LoadError", "ModelError", "OutputError", "ResultsError",
            "TablesError", "TreatyxError", "UsageError"]

@@ -20,9 +20,9 @@ from contextlib import ExitStack
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from treatyx.backends import BackendOptions, choose, open_backend
 from treatyx.cache import ExtractionCache
 from treatyx.errors import UsageError
+from treatyx.extractors.registry import BackendOptions, choose, open_backend
 from treatyx.loading import LoadError, SourceDocument, document_from_text
 from treatyx.models import Document
 from treatyx.runner import Outcome, Runner
@@ -77,7 +77,8 @@ class _Worker:
         if settings.cache and backend.name != "rules":
             from treatyx.local_model import cache_root
 
-            cache = ExtractionCache(cache_root(options.cache_dir) / "responses")
+            cache = self._stack.enter_context(
+                ExtractionCache(cache_root(options.cache_dir) / "responses"))
         self.runner = Runner(backend, strict=settings.strict,
                              include_text=settings.include_text,
                              concurrency=settings.concurrency, cache=cache,

@@ -63,16 +63,6 @@ class Tally:
                 f"{self.cache_hits} cache hit(s), {self.seconds:.1f} s ({rate:.2f} docs/s)")
 
 
-def backend_identity(backend: Backend) -> tuple:
-    """What decides a backend's answer, for the cache key (never the API key). The cache
-    holds finished extractions, so treatyx's version (its repairs) is part of it too."""
-    client = getattr(backend, "client", None)
-    return (__version__, backend.name, str(getattr(client, "base_url", "")), backend.model,
-            getattr(backend, "mode", None), backend.prompt_version,
-            getattr(backend, "max_chunk_tokens", None), getattr(backend, "chunk_overlap", None),
-            getattr(backend, "read_evidence", None))
-
-
 @dataclass
 class Runner:
     backend: Backend
@@ -84,8 +74,9 @@ class Runner:
     """Send only the articles that pass `treatyx.screen` to the backend."""
 
     def _key(self, source: SourceDocument) -> str:
-        return cache_key(*backend_identity(self.backend), source.body_start, source.body_end,
-                         source.published, source.text)
+        # The cache holds finished extractions, so treatyx's version (its repairs) counts.
+        return cache_key(__version__, *self.backend.identity(), source.body_start,
+                         source.body_end, source.published, source.text)
 
     def _cached(self, source: SourceDocument) -> Extraction | None:
         return self.cache.get(self._key(source)) if self.cache is not None else None
@@ -122,9 +113,8 @@ class Runner:
 
     def run(self, items: Iterable[SourceDocument | LoadError]) -> Iterator[Outcome]:
         """Outcomes as documents finish; at most `concurrency` extractions in flight."""
-        aextract = getattr(self.backend, "aextract", None)
-        loop = getattr(self.backend, "loop", None)
-        if aextract is None or loop is None or self.concurrency <= 1:
+        loop = self.backend.loop
+        if loop is None or self.concurrency <= 1:
             for item in items:
                 yield _load_failure(item) if isinstance(item, LoadError) else self.one(item)
             return
@@ -161,7 +151,7 @@ class Runner:
     async def _one_async(self, source: SourceDocument) -> Outcome:
         started = time.perf_counter()
         try:
-            extraction = await self.backend.aextract(source)  # type: ignore[attr-defined]
+            extraction = await self.backend.aextract(source)
         except asyncio.CancelledError:
             raise
         except Exception as error:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from treatyx.models import Agreement, Document, Issue, Validation
+from treatyx.models import FACT_FIELDS, SPANNED_FIELDS, Agreement, Document, Issue, Validation
 from treatyx.normalize import lookup_party, parse_duration, parse_money, resolve_date
 from treatyx.spans import locate
 
@@ -138,7 +138,7 @@ def drop_errors(document: Document, issues: list[Issue]) -> Document:
         base = f"agreements[{a}]"
         if base in bad:
             continue
-        for field in ("parties", "amounts", "durations", "dates", "evidence"):
+        for field in SPANNED_FIELDS:
             facts = getattr(agreement, field)
             setattr(agreement, field, [f for k, f in enumerate(facts)
                                        if f"{base}.{field}[{k}]" not in bad])
@@ -159,7 +159,7 @@ def _check_agreement(
     published: dt.date | None,
 ) -> Iterator[Issue]:
     anchor = _anchor(agreement, text)
-    for field in ("parties", "amounts", "durations", "dates"):
+    for field in FACT_FIELDS:
         for k, fact in enumerate(getattr(agreement, field)):
             fact_path = f"{path}.{field}[{k}]"
             grounding = list(_ground(fact, "mention", fact_path, text, body, anchor))
@@ -296,7 +296,7 @@ def _check_whole(agreement: Agreement, path: str, published: dt.date | None) -> 
         elif not after and agreement.status == "planned" and _day_before(date.value, published):
             yield issue(PLANNED_BUT_SIGNED, path, f"Status is planned, but it was signed "
                         f"on {date.value}, before publication; status should be signed.")
-    for field in ("parties", "amounts", "durations", "dates"):
+    for field in FACT_FIELDS:
         seen: dict[tuple, int] = {}
         for k, fact in enumerate(getattr(agreement, field)):
             key = _fact_key(field, fact)
@@ -313,7 +313,7 @@ _NOT_YET_SIGNED = {"planned", "negotiating", "announced"}
 
 def _fact_key(field: str, fact) -> tuple:
     if field == "parties":
-        return (fact.iso3 or fact.name,)
+        return (fact.key,)
     if field == "amounts":
         return (f"{fact.currency} {fact.value:g}", fact.period)
     if field == "dates":

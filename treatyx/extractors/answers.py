@@ -16,6 +16,7 @@ from treatyx.extractors.chunking import Chunk, paragraphs
 from treatyx.extractors.rules import date_role, reports_agreement, status_cue, type_cue
 from treatyx.loading import SourceDocument
 from treatyx.models import (
+    VALUED_FIELDS,
     Agreement,
     AgreementStatus,
     AgreementType,
@@ -205,7 +206,7 @@ def _fold_headline(headline: Agreement, path: str, agreements: list[Agreement],
     if twin is None:
         return notes
     near = _evidence_paragraphs(twin, source, piece)
-    for kind in ("amounts", "durations", "dates"):
+    for kind in VALUED_FIELDS:
         have = {f.span for f in getattr(twin, kind)}
         for fact in getattr(headline, kind):
             if (fact.span and fact.span not in have
@@ -236,7 +237,7 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument, piece: Chun
     story = (near[0].start, piece.end) if near else None
     if story:
         story = (story[0], min([s for s in leads if s >= near[-1].end] + [story[1]]))
-    for kind in ("amounts", "durations", "dates"):
+    for kind in VALUED_FIELDS:
         kept = []
         for fact in getattr(agreement, kind):
             in_paragraph = any(p.start <= fact.span[0] < p.end for p in near) if fact.span \
@@ -282,7 +283,7 @@ def _keep_parties_named_near(agreement: Agreement, path: str, source: SourceDocu
         return
     named = {info.value.iso3 or info.value.name
              for p in near for info in find_parties(source.text[p.start : p.end])}
-    kept = [p for p in agreement.parties if (p.iso3 or p.name) in named]
+    kept = [p for p in agreement.parties if p.key in named]
     if len(kept) == len(agreement.parties) or not kept:
         return
     for party in agreement.parties:
@@ -395,7 +396,7 @@ def merge(found: list[Agreement], new: list[Agreement]) -> list[Agreement]:
         if twin is None:
             merged.append(agreement)
             continue
-        for name in ("amounts", "durations", "dates", "evidence"):
+        for name in (*VALUED_FIELDS, "evidence"):
             have = {(getattr(f, "mention", None) or f.quote, f.span) for f in getattr(twin, name)}
             for fact in getattr(agreement, name):
                 if ((getattr(fact, "mention", None) or fact.quote, fact.span)) not in have:
@@ -404,7 +405,7 @@ def merge(found: list[Agreement], new: list[Agreement]) -> list[Agreement]:
 
 
 def _party_set(agreement: Agreement) -> frozenset[str]:
-    return frozenset(p.iso3 or p.name for p in agreement.parties)
+    return frozenset(p.key for p in agreement.parties)
 
 
 def _same_agreement(one: Agreement, other: Agreement) -> bool:

@@ -254,6 +254,12 @@ class LLMBackend:
     def prompt_version(self) -> str:
         return self.prompt.version
 
+    def identity(self) -> tuple:
+        """What decides its answers, for the cache key (the endpoint, never the API key)."""
+        return (self.name, str(self.client.base_url), self.model, self.mode,
+                self.prompt_version, self.max_chunk_tokens, self.chunk_overlap,
+                self.read_evidence)
+
     def extract(self, document: SourceDocument) -> Extraction:
         return self.loop.run(self.aextract(document))
 

@@ -60,11 +60,15 @@ class wait_for_server(tenacity.wait.wait_base):
     """Exponential backoff with jitter, but never shorter than the server's Retry-After."""
 
     def __init__(self, initial: float, maximum: float) -> None:
-        self.backoff = tenacity.wait_exponential_jitter(multiplier=initial, max=maximum)
+        # min(initial * 2**n + jitter, maximum), as wait_exponential_jitter, spelt so that
+        # every tenacity from 8.2 takes it (its argument was renamed in 9.2, and
+        # langextract's google-genai caps tenacity below 9.2).
+        self.backoff = (tenacity.wait_exponential(multiplier=initial, max=maximum)
+                        + tenacity.wait_random(0, 1))
         self.maximum = maximum
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> float:
-        backoff = self.backoff(retry_state)
+        backoff = min(self.backoff(retry_state), self.maximum)
         outcome = retry_state.outcome
         asked = retry_after(outcome.exception()) if outcome and outcome.failed else None
         return backoff if asked is None else min(max(asked, backoff), self.maximum)

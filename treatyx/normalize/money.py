@@ -124,7 +124,8 @@ _PERIOD = (
     r"(?P<period>,?\s+(?i:a|per|each|every)[\s-]+(?i:year|annum|month)\b"
     r"|,?\s+(?i:per\s+annum|annually|yearly|monthly|a\s+yr)\b"
     r"|\s?/\s?(?i:year|yr|annum|month|mo)\b)"
-    r"(?![\s-]*(?i:ago|earlier|later|before|after|from|old|long|on)\b)"
+    r"(?![\s-]*(?i:ago|earlier|later|before|after|old|long|on)\b)"
+    r"(?![\s-]*(?i:from)\s+(?i:now|today|then|here)\b)"
 )
 
 

@@ -136,3 +136,15 @@ def test_dyad_years_merge_with_a_cow_style_table(tmp_path):
                        how="left")
 
     assert merged.n_agreements.fillna(0).tolist() == [0, 2]
+
+
+def test_a_document_given_twice_counts_once(tmp_path, capsys):
+    corpus = tmp_path / "out.jsonl"
+    corpus.write_text("".join(d.to_json() + "\n" for d in JETS), encoding="utf-8")
+
+    code = main(["dataset", str(corpus), str(corpus), "-o", str(tmp_path / "ds")])
+
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "4 doc_id(s) already read were skipped (announce, sign, sign_again, ...)" in err
+    assert "4 report(s) of 4 document(s) -> 2 agreement(s)" in err

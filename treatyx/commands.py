@@ -263,35 +263,45 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_dataset(args: argparse.Namespace) -> int:
-    """Every readable input counts; a bad file is named, skipped, and makes the exit code 1."""
+    """Documents are streamed into the grouping; a bad file is named and the rest of it
+    skipped (its documents before the bad line count), and the exit code is 1."""
     from treatyx.dataset import build_dataset
-    from treatyx.results import load_results
+    from treatyx.results import iter_results
 
-    documents, seen, code = [], set(), EXIT_OK
-    for path in args.outputs:
-        try:
-            loaded = load_results(path)
-        except ResultsError as error:
-            say(f"error: {error}")
-            code = EXIT_FAILED
-            continue
-        for document in loaded:
-            if document.doc_id in seen:
-                say(f"{path}: doc_id {document.doc_id!r} seen before; this copy is skipped")
-                code = EXIT_FAILED
-                continue
-            seen.add(document.doc_id)
-            documents.append(document)
-    dataset = build_dataset(documents)
+    problems: list[str] = []
+    counted = [0]
+
+    def documents() -> Iterator:
+        seen: set[str] = set()
+        for path in args.outputs:
+            repeated: list[str] = []
+            try:
+                for document in iter_results(path):
+                    if document.doc_id in seen:
+                        repeated.append(document.doc_id)
+                        continue
+                    seen.add(document.doc_id)
+                    counted[0] += 1
+                    yield document
+            except ResultsError as error:
+                problems.append(f"error: {error} (the rest of this file is skipped)")
+            if repeated:
+                named = ", ".join(repeated[:3]) + (", ..." if len(repeated) > 3 else "")
+                problems.append(f"{path}: {len(repeated)} doc_id(s) already read were "
+                                f"skipped ({named})")
+
+    dataset = build_dataset(documents())
+    for problem in problems:
+        say(problem)
     try:
         paths = dataset.write(args.out, args.format)
     except TablesError as error:
         say(f"error: {error}")
         return EXIT_FAILED
-    say(f"{len(dataset.reports)} report(s) of {len(documents)} document(s) -> "
+    say(f"{len(dataset.reports)} report(s) of {counted[0]} document(s) -> "
         f"{len(dataset.agreements)} agreement(s), {len(dataset.dyad_years)} dyad-year(s): "
         + ", ".join(str(p) for p in paths))
-    return code
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -205,7 +205,7 @@ def _record(group: Group) -> dict[str, Any]:
     }
     record |= _amounts(ordered, conflicts)
     record["conflicts"] = "; ".join(
-        f"{name}: {' | '.join(values)}" for name, values in sorted(conflicts.items())
+        f"{field}: {' | '.join(values)}" for field, values in sorted(conflicts.items())
     ) or None
     return record
 

@@ -112,9 +112,12 @@ class Report:
 
 
 def reports_of(results: Iterable[Document]) -> Iterator[Report]:
+    """Each agreement of each document, without its evidence quotes (not needed to group
+    or reconcile; dropping them halves the memory a large corpus takes)."""
     for document in results:
         for index, agreement in enumerate(document.agreements):
-            yield Report(document.doc_id, index, document.published, agreement)
+            slim = agreement.model_copy(update={"evidence": []})
+            yield Report(document.doc_id, index, document.published, slim)
 
 
 @dataclass(eq=False)
@@ -288,9 +291,14 @@ def _group_block(reports: list[Report], rule: GroupingRule) -> list[Group]:
         candidates = list(active)
         signed = report.signed
         if signed is not None and signed.granularity != "year":
-            candidates += [g for g in by_signed[signed.value[:7]] if g not in candidates]
+            seen = {id(g) for g in candidates}
+            candidates += [g for g in by_signed[signed.value[:7]] if id(g) not in seen]
+        # Only a name or a day of signing lets a report join an agreement of another type.
+        loose = bool(report.agreement.name) or (signed is not None and signed.granularity == "day")
         best: tuple[tuple, Group, str] | None = None
         for group in candidates:
+            if not loose and not _typed(group, report):
+                continue
             tie = link(group, report, rule)
             if tie is None:
                 continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from treatyx.extractors import facts
 from treatyx.extractors.base import Extraction
 from treatyx.loading import SourceDocument
-from treatyx.models import Agreement, AgreementStatus, AgreementType, DateRole, Party
+from treatyx.models import Agreement, AgreementStatus, AgreementType, DateRole, Party, Usage
 from treatyx.normalize import find_dates, find_durations, find_money, find_parties
 from treatyx.spans import Sentence, sentences
 
@@ -118,7 +118,8 @@ class RulesBackend:
     def identity(self) -> tuple:
         return (self.name, "", None, None, None, None, None, None)
 
-    async def aextract(self, document: SourceDocument) -> Extraction:
+    async def aextract(self, document: SourceDocument, usage: Usage | None = None
+                       ) -> Extraction:
         return self.extract(document)
 
     def close(self) -> None:
@@ -162,7 +163,7 @@ class RulesBackend:
                         several.add(id(found[-1]))
         for agreement in found:
             _settle(agreement, document)
-        return Extraction(agreements=found)
+        return Extraction(agreements=[a for a in found if _about_defence(a)])
 
     def _facts(self, document: SourceDocument, sentence: Sentence,
                about: Agreement) -> Agreement:
@@ -411,6 +412,31 @@ def _settle(agreement: Agreement, document: SourceDocument) -> None:
         if later in _DECISIVE and agreement.status not in _DECISIVE:
             agreement.status = later
             break
+
+
+# Words of the military world: a deal needs one of them in its sentences, so that a
+# footballer's new contract, a record deal or a takeover is not taken.
+_DEFENCE = re.compile(
+    r"\b(?:military|militar\w+|defen[cs]e|arms|armed|weapons?|troops?|army|armies|navy|naval|"
+    r"air forces?|security|missiles?|warships?|soldiers?|forces|bases?|nuclear|submarines?|"
+    r"fighters?|jets?|war|warplanes?|allies|alliance|NATO|Pentagon|strategic|frigates?|"
+    r"helicopters?|howitzers?|tanks?|drones?|rifles?|ammunition|Rafale|F-\d+\w*|intelligence|"
+    r"cross-servicing|visiting forces|patrol (?:boats?|vessels?)|peacekeep\w*|weaponry|"
+    r"armaments?|Sukhois?|MiGs?)\b",
+    re.IGNORECASE)
+
+
+def _about_defence(agreement: Agreement) -> bool:
+    """Whether the deal's sentences speak of the military world at all: "Diageo agreed
+    to buy a wine company" has a buyer and a sale, but no arms. Kinds whose cues are
+    military words already (intelligence, logistics, basing ...) need no more."""
+    return agreement.type in _MILITARY_KINDS or any(
+        _DEFENCE.search(e.quote) for e in agreement.evidence)
+
+
+_MILITARY_KINDS = {AgreementType.intelligence_sharing, AgreementType.logistics,
+                   AgreementType.host_nation_support, AgreementType.basing_access,
+                   AgreementType.alliance}
 
 
 _DECISIVE = {AgreementStatus.terminated, AgreementStatus.suspended, AgreementStatus.extended,

@@ -72,7 +72,7 @@ def test_ray_gives_the_documents_and_facts_of_a_plain_run_and_resumes(cluster, t
 
     expected = _documents(plain)
     assert len(expected) == 533
-    assert sum(bool(d["agreements"]) for d in expected.values()) > 50
+    assert sum(bool(d["agreements"]) for d in expected.values()) >= 20  # facts to compare
     assert _documents(distributed) == expected
 
 

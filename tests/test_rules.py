@@ -369,3 +369,20 @@ def test_a_lead_without_a_full_stop_is_read_when_it_runs_long():
 ])
 def test_deals_outside_the_military_world_are_not_taken(sentence):
     assert agreements("Portugal and Brazil held talks.\n" + sentence) == []
+
+
+def test_a_plan_for_a_span_of_years_starts_and_ends_with_them():
+    deal = only("Chile and Peru signed a military cooperation plan for 2025-2029.")
+    assert [(d.value, d.role, d.mention) for d in deal.dates] == [
+        ("2025", "effective", "2025"), ("2029", "expires", "2029")]
+
+
+def test_positions_in_a_negotiation_are_not_the_terms():
+    text = ("Chile and Peru signed a deal on a naval base on Friday.\n"
+            "Chile sought to extend the deal for 40 years, while Peru wanted 10 years.")
+    assert only(text).durations == []
+
+
+def test_the_day_an_ending_was_announced_dates_the_ending():
+    deal = only("Peru announced on Monday it was breaking off its defence accords with Chile.")
+    assert [(d.value, d.role) for d in deal.dates] == [("2022-01-03", "other")]

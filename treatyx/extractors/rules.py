@@ -16,13 +16,13 @@ from treatyx.extractors import facts
 from treatyx.extractors.base import Extraction
 from treatyx.loading import SourceDocument
 from treatyx.models import Agreement, AgreementStatus, AgreementType, DateRole, Party, Usage
-from treatyx.normalize import find_dates, find_durations, find_money, find_parties
+from treatyx.normalize import DateValue, Match, find_dates, find_durations, find_money, find_parties
 from treatyx.spans import Sentence, sentences
 
 _AGREEMENT = re.compile(
     r"\b(agreements?|deals?|pacts?|treaty|treaties|accords?|memorand(?:um|a)(?: of understanding)?|"
     r"MoUs?|arrangements?|partnership|contracts?|framework|package|leases?|"
-    r"(?:letters?|declarations?) of intent)\b",
+    r"(?:letters?|declarations?) of intent|(?:co-?operation|action) plans?|road ?maps?)\b",
     re.IGNORECASE,
 )
 
@@ -323,8 +323,15 @@ _HISTORY_BEFORE = re.compile(r"\b(?:in|over|past|last|previous|nearly|almost|aft
 _HISTORY_AFTER = re.compile(r"^\s+(?:of|ago|old|earlier|before|since)\b", re.IGNORECASE)
 
 
+# "Russia sought to extend it for 49 years, while Tajikistan wanted 10": positions in a
+# negotiation, not the terms agreed.
+_DEMAND = re.compile(r"\b(?:sought|wanted|demanded|asked for|proposed|insisted)\b", re.IGNORECASE)
+
+
 def _durations(sentence: Sentence) -> list:
     text = sentence.text
+    if _DEMAND.search(text):
+        return []
     return [facts.duration(m, sentence.start) for m in find_durations(text)
             if not m.value.startswith("PT")  # "a 30-minute call"
             and not _HISTORY_BEFORE.search(text[:m.start])
@@ -332,10 +339,20 @@ def _durations(sentence: Sentence) -> list:
 
 
 def _dates(sentence: Sentence, document: SourceDocument, role: DateRole) -> list:
-    skip = _dateline_end(sentence.text)
-    ending = _status(sentence.text) in (AgreementStatus.suspended, AgreementStatus.terminated)
-    return [facts.date(m, _role_near(sentence.text, m.start, role, ending), sentence.start)
-            for m in find_dates(sentence.text, document.published) if m.start >= skip]
+    text = sentence.text
+    skip = _dateline_end(text)
+    ending = _status(text) in (AgreementStatus.suspended, AgreementStatus.terminated)
+    found = [facts.date(m, _role_near(text, m.start, role, ending), sentence.start)
+             for m in find_dates(text, document.published) if m.start >= skip]
+    for span in _YEAR_RANGE.finditer(text):  # "the plan for 2024-2028": its first and last year
+        for group, span_role in ((1, "effective"), (2, "expires")):
+            year = Match(span.start(group), span.end(group), span.group(group),
+                         DateValue(span.group(group), "year"))
+            found.append(facts.date(year, span_role, sentence.start))
+    return found
+
+
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)\b")
 
 
 def _role_near(sentence: str, start: int, default: DateRole, ending: bool) -> DateRole:
@@ -344,7 +361,8 @@ def _role_near(sentence: str, start: int, default: DateRole, ending: bool) -> Da
     before = sentence[max(0, start - 45):start]
     for role, pattern in _ROLE_BEFORE:
         if pattern.search(before):
-            return "other" if role == "effective" and ending else role
+            # an ending is dated as such ("announced on Monday it was pulling out")
+            return "other" if ending and role in ("effective", "announced") else role
     return default
 
 

@@ -22,9 +22,14 @@ from treatyx.spans import Sentence, sentences
 _AGREEMENT = re.compile(
     r"\b(agreements?|deals?|pacts?|treaty|treaties|accords?|memorand(?:um|a)(?: of understanding)?|"
     r"MoUs?|arrangements?|partnership|contracts?|framework|package|leases?|"
-    r"(?:letters?|declarations?) of intent|(?:co-?operation|action) plans?|road ?maps?)\b",
+    r"(?:letters?|declarations?) of intent|(?:co-?operation|action) plans?|road ?maps?|"
+    r"documents?)\b",
     re.IGNORECASE,
 )
+# Words that name a deal already reported ("the programme would cost A$368 billion") but
+# would report none of their own: a budget has programmes too.
+_AGREEMENT_AGAIN = re.compile(_AGREEMENT.pattern[:-3] + r"|programmes?|programs?)\b",
+                              re.IGNORECASE)
 
 # Status cues, most specific first; the earliest cue in the sentence wins.
 _STATUS: list[tuple[AgreementStatus, str]] = [
@@ -550,11 +555,12 @@ def _key(agreement: Agreement) -> tuple[frozenset[str], AgreementType]:
 
 def _merge_into(found: list[Agreement], new: Agreement) -> None:
     """Sentences that report the same agreement (same parties, same type, or a type that
-    only one of them names) become one."""
+    only one of them names; or some of its parties and its type) become one."""
     parties, kind = _key(new)
     for old in found:
         old_parties, old_kind = _key(old)
-        if old_parties == parties and (kind == old_kind or AgreementType.other in (kind, old_kind)):
+        if (old_parties == parties and (kind == old_kind or AgreementType.other in (kind, old_kind))
+                or (parties < old_parties and kind == old_kind)):
             if old.type == AgreementType.other:
                 old.type = new.type
             _add_facts(old, new)
@@ -574,7 +580,7 @@ def _add_facts(old: Agreement, new: Agreement) -> None:
 # agreement already reported; "a new", "another", "separate" announce a different one.
 _BACK_REFERENCE = re.compile(
     r"\b(?:the|this|that|its|their|\w+['’]s)\s+(?:[\w-]+\s+){0,3}?"
-    + _AGREEMENT.pattern[2:-2] + r"\b",
+    + _AGREEMENT_AGAIN.pattern[2:-2] + r"\b",
     re.IGNORECASE,
 )
 _ANOTHER = re.compile(r"\b(?:an?\s+new|another|separate|second|also\s+signed)\b", re.IGNORECASE)
@@ -586,7 +592,7 @@ def _referred_to(found: list[Agreement], parties: list[Party],
     that it adds facts to that agreement instead of making another one."""
     if not found or _ANOTHER.search(sentence):
         return None
-    first_noun = _AGREEMENT.search(sentence)
+    first_noun = _AGREEMENT_AGAIN.search(sentence)
     pointer = _BACK_REFERENCE.search(sentence)
     if first_noun is None or pointer is None or pointer.end() != first_noun.end():
         return None

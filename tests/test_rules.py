@@ -414,3 +414,34 @@ def test_two_deals_in_one_sentence_are_one_to_a_clause():
     found = agreements(text)
     assert [([p.iso3 for p in a.parties], [d.value for d in a.dates]) for a in found] == [
         (["NOR", "USA"], ["2022-01"]), (["DNK", "USA"], ["2022-01-06"])]
+
+
+def test_the_city_where_two_states_meet_is_not_a_party():
+    deal = only("Chile and Peru will sign a defence pact on Friday in Kuala Lumpur.")
+    assert [p.iso3 for p in deal.parties] == ["CHL", "PER"]
+    assert [p.iso3 for p in only("Howard will sign the defence pact in Tokyo.").parties] == [
+        "JPN"]  # where the deal is signed may be all that names the other side
+
+
+def test_the_deal_a_new_one_succeeds_is_history():
+    text = ("Chile and Peru will sign a 10-year defence framework on Friday.\n"
+            "It succeeds a framework that the two sides signed in 2015 and that runs out this "
+            "year.")
+    deal = only(text, published=dt.date(2025, 10, 28))
+    assert [d.value for d in deal.dates] == ["2025-10-31"]
+
+
+def test_talks_that_led_to_a_deal_do_not_make_it_a_negotiation():
+    deal = only("Chile and Peru reached a defence pact after months of talks.")
+    assert deal.status == "announced"
+
+
+def test_a_year_that_names_the_deal_is_its_signing_and_yields_to_a_finer_date():
+    text = ("Peru on Tuesday suspended a 2018 military agreement with Chile.\n"
+            "The two countries signed the agreement in September 2018.")
+    deal = only(text)
+    assert [(d.value, d.role) for d in deal.dates] == [
+        ("2022-01-04", "other"), ("2018-09", "signed")]
+    revoked = only("Peru revoked its defence accord with Chile.\n"
+                   "The 2012 accord had been imposed on Peru, its government said.")
+    assert [(d.value, d.role) for d in revoked.dates] == [("2012", "signed")]

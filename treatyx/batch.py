@@ -332,7 +332,8 @@ def collect(
             continue
         for file_id, kind in ((batch.output_file_id, "output"), (batch.error_file_id, "errors")):
             if file_id:
-                results.add(_download(client, file_id, batch_dir / f"{batch.id}.{kind}.jsonl"))
+                name = f"{file_name(batch.id)}.{kind}.jsonl"
+                results.add(_download(client, file_id, batch_dir / name))
     finished = {i for i, b in batches.items() if b.status not in UNFINISHED}
     provenance = _Provenance(manifest.backend, manifest.model, manifest.prompt_version)
     tally = Tally()
@@ -354,6 +355,17 @@ def collect(
     finally:
         results.close()
     return Collected(tally=tally, pending=pending)
+
+
+def file_name(server_id: str) -> str:
+    """A name from a server (a batch id) as a file name inside the batch directory: kept
+    when it is plain letters, digits, `_` and `-`; otherwise those characters alone and a
+    hash of the whole, so that `../../x` or `/etc/x` can never lead outside."""
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,100}", server_id):
+        return server_id
+    plain = re.sub(r"[^A-Za-z0-9_-]+", "_", server_id).strip("_")[:60]
+    digest = hashlib.sha256(server_id.encode("utf-8", "replace")).hexdigest()[:12]
+    return f"{plain}-{digest}" if plain else digest
 
 
 def _download(client: openai.OpenAI, file_id: str, path: Path) -> Path:

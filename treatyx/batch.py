@@ -31,6 +31,7 @@ from openai.types import Batch
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
+from treatyx import loading
 from treatyx.errors import BatchError, LoadError
 from treatyx.extractors.answers import combine, complete_from_evidence, judge
 from treatyx.extractors.base import Extraction
@@ -176,6 +177,7 @@ def submit(
     say: Say = lambda _: None,
     max_requests: int = MAX_REQUESTS,
     max_bytes: int = MAX_BYTES,
+    max_document_bytes: int | None = loading.MAX_BYTES,
 ) -> tuple[Manifest, list[LoadError]]:
     """Write the requests and manifest to `batch_dir`, upload them, create the batches.
 
@@ -192,7 +194,9 @@ def submit(
     parts = _Parts(batch_dir, max_requests, max_bytes)
     with open_llm_backend("openai", options) as backend:
         try:
-            for item in iter_documents(paths, published=published):
+            for item in iter_documents(paths, published=published,
+                                       max_bytes=max_document_bytes,
+                                       warn=lambda message: say(f"warning: {message}")):
                 if isinstance(item, LoadError):
                     failures.append(item)
                     say(f"error: {item}")
@@ -390,7 +394,9 @@ def _outcomes(
 ) -> Iterator[Outcome]:
     if not todo:
         return
-    for item in iter_documents(manifest.paths, published=manifest.published):
+    # what submit accepted is read back whatever its size; what it skipped was said then
+    for item in iter_documents(manifest.paths, published=manifest.published, max_bytes=None,
+                               warn=lambda _: None):
         if isinstance(item, LoadError) or item.doc_id not in todo:
             continue
         entry = todo.pop(item.doc_id)

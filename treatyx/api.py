@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from treatyx.cache import ExtractionCache
-from treatyx.errors import LoadError
+from treatyx.errors import LoadError, OptionError
 from treatyx.extractors.registry import NAMES as BACKENDS
 from treatyx.extractors.registry import BackendOptions, open_backend
 from treatyx.loading import MAX_BYTES, SourceDocument, document_from_text
@@ -95,17 +95,17 @@ def _sources(items: Iterable[Input | LoadError],
 
 def _check_options(backend: object, *, max_retries: object, timeout: object,
                    concurrency: object, max_bytes: object) -> None:
-    """Bad options are a ValueError naming what is allowed, before anything starts (a
-    misspelt backend must not start the local model)."""
+    """Bad options are an OptionError (a ValueError and a UsageError) naming what is
+    allowed, raised before anything starts (a misspelt backend must not start a model)."""
     if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+        raise OptionError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
     for name, value, low in (("max_retries", max_retries, 0), ("concurrency", concurrency, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be a whole number of at least {low}, not {value!r}")
+            raise OptionError(f"{name} must be a whole number of at least {low}, not {value!r}")
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        raise OptionError(f"timeout must be a positive number of seconds, not {timeout!r}")
     if max_bytes is not None and (not isinstance(max_bytes, int) or max_bytes < 1):
-        raise ValueError(f"max_bytes must be a positive whole number or None, not "
+        raise OptionError(f"max_bytes must be a positive whole number or None, not "
                          f"{max_bytes!r}")
 
 

@@ -9,6 +9,8 @@ import pytest
 from scripted_server import ScriptedServer, Step
 
 from treatyx.extractors.llm import LLMBackend
+from treatyx.extractors.numbering import numbered
+from treatyx.extractors.rules import RulesBackend
 from treatyx.pipeline import process
 
 HOST_NATION = {
@@ -113,3 +115,56 @@ def test_requests_are_deterministic(seed):
     request = server.requests[0]
     assert request["temperature"] == 0 and "seed" in request
     assert request["response_format"] == {"type": "json_object"}
+
+
+def number_of(document, words: str) -> int:
+    """The number the model is shown for the sentence holding `words`."""
+    return next(n for n, s in numbered(document).sentences.items() if words in s.text)
+
+
+def cited(numbers, parties, type_="host_nation_support", status="planned") -> dict:
+    return {"sentences": numbers, "parties": parties, "type": type_, "status": status}
+
+
+def test_cited_sentences_become_evidence_and_the_normalisers_read_their_facts(seed):
+    upkeep = number_of(seed, "$9.3 billion")
+    with ScriptedServer([Step(content=answer(cited([upkeep], ["Japan", "US"])))]) as server:
+        document = process(seed, backend_for(server, design="sentences"))
+    sent = server.requests[0]["messages"][-1]["content"]
+    assert f"[{upkeep}] Japan and the US will sign" in sent
+    agreement = document.agreements[0]
+    assert [e.quote for e in agreement.evidence] == [numbered(seed).sentences[upkeep].text]
+    assert [(m.value, m.mention) for m in agreement.amounts] == [(9_300_000_000,
+                                                                 "$9.3 billion")]
+    assert [d.value for d in agreement.durations] == ["P5Y"]
+    assert document.validation.ok
+
+
+def test_a_number_that_is_no_sentence_is_re_asked_by_name(seed):
+    upkeep = number_of(seed, "$9.3 billion")
+    steps = [Step(content=answer(cited([upkeep, 999], ["Japan", "US"]))),
+             Step(content=answer(cited([upkeep], ["Japan", "US"])))]
+    with ScriptedServer(steps) as server:
+        result = backend_for(server, design="sentences").extract(seed)
+    assert "[999] are not numbers of sentences" in server.requests[1]["messages"][-1]["content"]
+    assert len(result.agreements) == 1
+
+
+def test_answers_invalid_through_the_re_asks_leave_the_piece_to_the_rules(seed):
+    with ScriptedServer([Step(content='{"agreements": [{"type": "pact"}]}')] * 3) as server:
+        result = backend_for(server, max_retries=2).extract(seed)
+    assert len(server.requests) == 3
+    rules = RulesBackend().extract(seed).agreements
+    assert [a.evidence for a in result.agreements] == [a.evidence for a in rules]
+    assert [n.code for n in result.notes] == ["TX402"]
+    assert "stayed invalid through 2 re-asks" in result.notes[0].message
+
+
+def test_an_answer_cut_at_the_token_cap_leaves_the_piece_to_the_rules(seed):
+    cut = Step(content='{"agreements": [{"sentences": [1', finish_reason="length")
+    with ScriptedServer([cut]) as server:
+        document = process(seed, backend_for(server, design="sentences"))
+    assert len(server.requests) == 1
+    assert document.agreements  # the rules' reading of the seed
+    assert any(i.code == "TX402" and "token cap" in i.message
+               for i in document.validation.issues)

@@ -38,6 +38,7 @@ DUPLICATE_FACT = "TX303"
 NO_PARTY = "TX304"
 # What an extractor repaired on its own
 REPAIRED = "TX401"
+FELL_BACK = "TX402"
 
 CODES: dict[str, tuple[str, str]] = {
     UNGROUNDED: ("error", "a mention or evidence quote does not occur in the source text"),
@@ -62,6 +63,8 @@ CODES: dict[str, tuple[str, str]] = {
     REPAIRED: ("warning", "the LLM extractor repaired or completed the model's answer (a fact "
                "far from the agreement's evidence dropped, a status its evidence contradicts "
                "corrected, a type or fact read from the evidence)"),
+    FELL_BACK: ("warning", "a piece of the article was read by the rules: the model's answer "
+                "was cut at the token cap or stayed invalid through the re-asks"),
 }
 """code -> (severity, what it means)."""
 

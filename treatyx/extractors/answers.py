@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from treatyx import validation as validate
 from treatyx.extractors import facts
 from treatyx.extractors.chunking import Chunk, paragraphs
+from treatyx.extractors.instructions import addressed_to_model
 from treatyx.extractors.rules import date_role, reports_agreement, status_cue, type_cue
 from treatyx.loading import SourceDocument
 from treatyx.models import (
@@ -175,6 +176,8 @@ def resolve(
             parties=facts.unique_parties(parties), amounts=amounts, durations=durations,
             dates=dates, evidence=evidence,
         )
+        if not _without_instructions(agreement, path, source, piece, notes):
+            continue
         if _only_the_headline(agreement, source):
             headlines.append((path, agreement))
             continue
@@ -185,6 +188,45 @@ def resolve(
     for path, headline in headlines:
         notes += _fold_headline(headline, path, agreements, source, piece)
     return agreements, notes
+
+
+_ONE = {"parties": "party", "amounts": "amount", "durations": "duration", "dates": "date",
+        "evidence": "evidence"}
+
+
+def _without_instructions(agreement: Agreement, path: str, source: SourceDocument,
+                          piece: Chunk, notes: list[Issue]) -> bool:
+    """Drop what stands in a sentence addressed to a model ("Ignore previous instructions
+    and report ..."): it is no news, so neither evidence nor a fact. False when no
+    evidence is left, and the agreement goes with it."""
+    pieces = sentences(source.text, piece.start, piece.end)
+    orders = [(s.start, s.end) for s in pieces if addressed_to_model(s.text)]
+    if not orders:
+        return True
+
+    def inside(span: tuple[int, int] | None) -> bool:
+        return any(overlaps(span, order) for order in orders)
+
+    for kind in ("parties", "amounts", "durations", "dates", "evidence"):
+        kept = []
+        for fact in getattr(agreement, kind):
+            if not inside(fact.span):
+                kept.append(fact)
+                continue
+            words_ = getattr(fact, "mention", None) or fact.quote
+            notes.append(validate.issue(validate.REPAIRED, path, f"Dropped {_ONE[kind]} "
+                                        f"{words_[:60]!r}: it stands in text addressed to "
+                                        "a model, not news."))
+            if kind == "evidence":  # the news sentences of a quote that also holds orders
+                kept += [facts.evidence(source.text, s.start, s.end) for s in pieces
+                         if overlaps(fact.span, (s.start, s.end))
+                         and not inside((s.start, s.end))]
+        setattr(agreement, kind, kept)
+    if agreement.evidence:
+        return True
+    notes.append(validate.issue(validate.REPAIRED, path, "Dropped an agreement with no "
+                                "evidence left."))
+    return False
 
 
 def _only_the_headline(agreement: Agreement, source: SourceDocument) -> bool:

@@ -287,6 +287,9 @@ class LLMBackend:
     """Complete each agreement from the words of its own evidence: the type they name
     ("cost-sharing", "logistics") and the money, durations and dates in them that the
     model left out. For a small model, which reads the evidence worse than the rules do."""
+    retype: bool = True
+    """With read_evidence, also retype each agreement as its evidence's words name it
+    (else only an `other`)."""
     design: str = "words"
     """What the model is asked for. `words`: every fact as the article's exact words.
     `sentences`: the article's sentences are numbered; the model cites numbers and names
@@ -347,7 +350,10 @@ class LLMBackend:
                      for piece in self.pieces(document)]
             agreements, notes = combine(found)
             if self.read_evidence:
-                notes += complete_from_evidence(agreements, document)
+                # the sentences design asks for no money, durations or dates: reading them
+                # from the cited sentences is no repair, so it leaves no note
+                notes += complete_from_evidence(agreements, document, retype=self.retype,
+                                                noted=self.design != "sentences")
             return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)
         finally:
             _usage.reset(token)
@@ -406,6 +412,8 @@ class LLMBackend:
         except instructor.core.InstructorRetryException as failure:
             if is_transient(failure.__cause__):
                 raise failure.__cause__ from None  # the endpoint failed, not the model
+            if isinstance(failure.__cause__, openai.APIError):
+                raise  # the request was refused (400, 401 ...): no answer to judge
             # Out of re-asks: keep the best answer; the pipeline's validator marks (and,
             # with --strict, drops) what is still wrong. With none usable, the rules read
             # this piece: a bad answer never fails the document.
@@ -509,12 +517,29 @@ logging.getLogger("instructor.v2.retry").addFilter(
     lambda record: _CAPTURED not in record.getMessage())
 
 
+def _record(response: Any) -> None:
+    """EXPERIMENT ONLY (not for landing): keep raw answers for offline replay."""
+    import os
+    path = os.environ.get("TREATYX_RECORD_ANSWERS")
+    asking = _asking.get()
+    if not path or asking is None:
+        return
+    try:
+        content = response.choices[0].message.content
+    except (AttributeError, IndexError):
+        return
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps({"doc_id": asking[0].doc_id, "start": asking[1].start,
+                              "end": asking[1].end, "content": content}) + "\n")
+
+
 def _count_request() -> None:
     if (usage := _usage.get()) is not None:
         usage.requests += 1
 
 
 def _count_tokens(response: Any) -> None:
+    _record(response)
     usage = _usage.get()
     reported = getattr(response, "usage", None)
     if usage is not None and reported is not None:
@@ -574,9 +599,12 @@ def open_llm_backend(
         design = os.environ.get("TREATYX_LOCAL_DESIGN", LOCAL_DESIGN)
         chunk_tokens = int(os.environ.get("TREATYX_LOCAL_CHUNK", LOCAL_CHUNK_TOKENS[design]))
         backend = LLMBackend(client=client, model=server.model, name="local",
-                             mode=options.mode or os.environ.get("TREATYX_LOCAL_MODE", "json"),
+                             mode=options.mode or os.environ.get("TREATYX_LOCAL_MODE",
+                                                                 LOCAL_MODE[design]),
                              max_retries=options.max_retries, design=design,
                              max_chunk_tokens=chunk_tokens, chunk_overlap=0,
+                             retype=os.environ.get("TREATYX_RETYPE", "0" if design ==
+                                                   "sentences" else "1") == "1",
                              read_evidence=options.read_evidence is not False)
         try:
             yield backend
@@ -586,6 +614,7 @@ def open_llm_backend(
 
 LOCAL_DESIGN = "sentences"
 LOCAL_CHUNK_TOKENS = {"words": 400, "sentences": 600}
+LOCAL_MODE = {"words": "json", "sentences": "json_schema"}
 
 DESIGNS: dict[str, Callable[[], Any]] = {
     "words": prompts_dir,

@@ -10,7 +10,7 @@ import openai
 import pytest
 from scripted_server import ScriptedServer, Step
 
-from treatyx.extractors.answers import resolve
+from treatyx.extractors.answers import combine, complete_from_evidence, resolve
 from treatyx.extractors.chunking import Chunk
 from treatyx.extractors.llm import ArticleWords, LLMBackend
 from treatyx.loading import document_from_text
@@ -176,3 +176,51 @@ def test_words_in_a_sentence_addressed_to_a_model_are_neither_facts_nor_evidence
     assert [e.quote for e in agreements[0].evidence] == [
         "Japan and Australia signed a defence pact on Thursday."]
     assert sum("addressed to a model" in n.message for n in notes) >= 2
+
+
+def test_an_agreement_between_companies_alone_is_dropped_without_a_re_ask():
+    text = "The ministry cancelled its logistics contract with Cubic Corporation."
+    source = document_from_text(text, doc_id="t")
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "logistics", "status": "terminated",
+         "parties": ["Cubic Corporation", "the ministry"], "evidence": [text]}]})
+    agreements, notes = resolve(words, source, Chunk(0, len(text)))
+    assert agreements == []
+    assert any("no state or organisation" in n.message for n in notes)
+
+
+def test_an_implicit_partner_may_be_named_by_the_headline():
+    text = ("Australia, Spain to boost defence cooperation\n\n"
+            "Defence Minister Joel Fitzgibbon and his Spanish counterpart have signed an "
+            "agreement on defence industry cooperation.")
+    source = document_from_text(text, doc_id="t",
+                                title="Australia, Spain to boost defence cooperation")
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "research_development", "status": "signed",
+         "parties": ["Australia", "Spanish"], "evidence": [text.split("\n\n")[1]]}]})
+    agreements, _ = resolve(words, source, Chunk(0, len(text)))
+    assert [p.iso3 for p in agreements[0].parties] == ["AUS", "ESP"]
+
+
+def test_one_answer_keeps_distinct_agreements_of_one_sentence_apart():
+    text = ("Ukraine scrapped its intelligence-sharing agreement and its logistics agreement "
+            "with Russia on Thursday.")
+    source = document_from_text(text, doc_id="t")
+    item = {"status": "terminated", "parties": ["Ukraine", "Russia"], "evidence": [text]}
+    words = ArticleWords.model_validate({"agreements": [
+        {**item, "type": "intelligence_sharing"}, {**item, "type": "logistics"},
+        {**item, "type": "logistics"}]})  # the last one repeats the second
+    found, notes = combine([resolve(words, source, Chunk(0, len(text)))])
+    assert [a.type.value for a in found] == ["intelligence_sharing", "logistics"]
+
+
+def test_a_date_said_twice_is_one_date():
+    text = ("Japan and India signed a logistics pact on Wednesday. Wednesday's agreement "
+            "was signed in Tokyo.")
+    source = document_from_text(text, doc_id="t", published=dt.date(2020, 9, 10))
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "logistics", "status": "signed", "parties": ["Japan", "India"],
+         "evidence": [text]}]})
+    agreements, _ = resolve(words, source, Chunk(0, len(text)))
+    complete_from_evidence(agreements, source)
+    assert [d.value for d in agreements[0].dates] == ["2020-09-09"]

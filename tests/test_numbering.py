@@ -32,3 +32,11 @@ def test_a_first_paragraph_standing_in_for_the_title_is_a_sentence_like_any_othe
     doc = document_from_text("Estonia and the US signed a defence agreement.\n\nIt runs for "
                              "five years.", doc_id="t")
     assert numbered(doc).text().startswith("[1] Estonia and the US signed")
+
+
+def test_a_story_cited_whole_keeps_only_the_sentences_about_the_agreement():
+    from treatyx.extractors.answers import speaks_of_agreement
+
+    assert speaks_of_agreement("Japan and India signed a logistics pact.")
+    assert speaks_of_agreement("The deal is worth $1 billion.")
+    assert not speaks_of_agreement("Relations between the two have warmed since 2015.")

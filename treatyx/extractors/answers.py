@@ -171,6 +171,10 @@ def resolve(
                 notes.append(validate.issue(validate.REPAIRED, f"{path}.name", f"Dropped name "
                                             f"{name!r}: not a name the article uses."))
                 name = None
+        if item.parties and not parties:
+            notes.append(validate.issue(validate.REPAIRED, path, "Dropped an agreement "
+                                        "with no state or organisation among its parties."))
+            continue
         agreement = Agreement(
             name=name, type=item.type, status=item.status,
             parties=facts.unique_parties(parties), amounts=amounts, durations=durations,
@@ -316,6 +320,19 @@ def _reports(text: str) -> bool:
     return reports_agreement(text) or bool(status_cue(text) and type_cue(text))
 
 
+_AGREEMENT_NOUN = re.compile(r"\b(?:agreements?|deals?|pacts?|treaty|treaties|accords?|"
+                             r"contracts?|memorand(?:um|a)|MoUs?|declaration|letter of intent)\b",
+                             re.IGNORECASE)
+
+
+def speaks_of_agreement(sentence: str) -> bool:
+    """Whether a sentence can report an agreement or give its details: it names one
+    ("the deal"), a status ("signed", "scrapped") or a type ("logistics", "purchase").
+    A small model asked for an agreement's sentences often cites the whole story."""
+    return bool(_AGREEMENT_NOUN.search(sentence) or status_cue(sentence)
+                or type_cue(sentence))
+
+
 def _evidence_paragraphs(agreement: Agreement, source: SourceDocument,
                          piece: Chunk) -> list[Chunk]:
     """The paragraphs of the chunk that hold the agreement's evidence."""
@@ -326,11 +343,15 @@ def _evidence_paragraphs(agreement: Agreement, source: SourceDocument,
 def _keep_parties_named_near(agreement: Agreement, path: str, source: SourceDocument,
                              near: list[Chunk], notes: list[Issue]) -> None:
     """A party the evidence's paragraph never names is a guess ("all three countries"):
-    drop it, as long as the parties that paragraph does name remain."""
+    drop it, as long as the parties that paragraph does name remain. Where the paragraph
+    names fewer than two, the headline's count too ("his Spanish counterpart" under
+    "Australia, Spain to boost defence cooperation")."""
     if not near:
         return
     named = {info.value.iso3 or info.value.name
              for p in near for info in find_parties(source.text[p.start : p.end])}
+    if len(named) < 2 and source.title:
+        named |= {info.value.iso3 or info.value.name for info in find_parties(source.title)}
     kept = [p for p in agreement.parties if (p.iso3 or p.name) in named]
     if len(kept) == len(agreement.parties) or not kept:
         return
@@ -397,6 +418,8 @@ def complete_from_evidence(agreements: list[Agreement], source: SourceDocument, 
                 for fact in candidates:
                     if any(overlaps(f.span, fact.span) for f in have):
                         continue
+                    if kind == "dates" and any(f.value == fact.value for f in have):
+                        continue  # "on Tuesday ... Tuesday's deal": one date
                     have.append(fact)
                     if noted:
                         notes.append(validate.issue(

@@ -28,6 +28,7 @@ from treatyx.extractors.answers import (
     combine,
     complete_from_evidence,
     judge,
+    speaks_of_agreement,
 )
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk, chunk
@@ -190,10 +191,17 @@ def cited_words(answer: CitedArticle, sentences: Numbered) -> tuple[Any, list[st
                 problems.append(f"agreement {number} sentences: cite the sentence that "
                                 "reports it")
             continue
+        texts = [sentences.sentences[n].text for n in sorted(known)]
+        if _CITE_FILTER:
+            texts = [t for t in texts if speaks_of_agreement(t)] or texts[:1]
         agreements.append(AgreementWords(
-            type=item.type, status=item.status, parties=item.parties,
-            evidence=[sentences.sentences[n].text for n in sorted(known)]))
+            type=item.type, status=item.status, parties=item.parties, evidence=texts))
     return _Words(agreements), problems
+
+
+import os as _os  # noqa: E402  EXPERIMENT ONLY
+
+_CITE_FILTER = _os.environ.get("TREATYX_CITE_FILTER", "1") == "1"
 
 
 @dataclass

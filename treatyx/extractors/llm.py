@@ -192,16 +192,10 @@ def cited_words(answer: CitedArticle, sentences: Numbered) -> tuple[Any, list[st
                                 "reports it")
             continue
         texts = [sentences.sentences[n].text for n in sorted(known)]
-        if _CITE_FILTER:
-            texts = [t for t in texts if speaks_of_agreement(t)] or texts[:1]
+        texts = [t for t in texts if speaks_of_agreement(t)] or texts[:1]
         agreements.append(AgreementWords(
             type=item.type, status=item.status, parties=item.parties, evidence=texts))
     return _Words(agreements), problems
-
-
-import os as _os  # noqa: E402  EXPERIMENT ONLY
-
-_CITE_FILTER = _os.environ.get("TREATYX_CITE_FILTER", "1") == "1"
 
 
 @dataclass
@@ -295,9 +289,6 @@ class LLMBackend:
     """Complete each agreement from the words of its own evidence: the type they name
     ("cost-sharing", "logistics") and the money, durations and dates in them that the
     model left out. For a small model, which reads the evidence worse than the rules do."""
-    retype: bool = True
-    """With read_evidence, also retype each agreement as its evidence's words name it
-    (else only an `other`)."""
     design: str = "words"
     """What the model is asked for. `words`: every fact as the article's exact words.
     `sentences`: the article's sentences are numbered; the model cites numbers and names
@@ -360,8 +351,8 @@ class LLMBackend:
             if self.read_evidence:
                 # the sentences design asks for no money, durations or dates: reading them
                 # from the cited sentences is no repair, so it leaves no note
-                notes += complete_from_evidence(agreements, document, retype=self.retype,
-                                                noted=self.design != "sentences")
+                notes += complete_from_evidence(agreements, document, **(
+                    {"noted": False, "dated": 2} if self.design == "sentences" else {}))
             return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)
         finally:
             _usage.reset(token)
@@ -525,29 +516,12 @@ logging.getLogger("instructor.v2.retry").addFilter(
     lambda record: _CAPTURED not in record.getMessage())
 
 
-def _record(response: Any) -> None:
-    """EXPERIMENT ONLY (not for landing): keep raw answers for offline replay."""
-    import os
-    path = os.environ.get("TREATYX_RECORD_ANSWERS")
-    asking = _asking.get()
-    if not path or asking is None:
-        return
-    try:
-        content = response.choices[0].message.content
-    except (AttributeError, IndexError):
-        return
-    with open(path, "a", encoding="utf-8") as out:
-        out.write(json.dumps({"doc_id": asking[0].doc_id, "start": asking[1].start,
-                              "end": asking[1].end, "content": content}) + "\n")
-
-
 def _count_request() -> None:
     if (usage := _usage.get()) is not None:
         usage.requests += 1
 
 
 def _count_tokens(response: Any) -> None:
-    _record(response)
     usage = _usage.get()
     reported = getattr(response, "usage", None)
     if usage is not None and reported is not None:
@@ -603,16 +577,10 @@ def open_llm_backend(
                                     timeout=options.timeout)
         # A 1.5B model finds agreements best a few paragraphs at a time; the shared
         # prefix (system prompt, example) is cached by llama.cpp, so pieces are cheap.
-        import os
-        design = os.environ.get("TREATYX_LOCAL_DESIGN", LOCAL_DESIGN)
-        chunk_tokens = int(os.environ.get("TREATYX_LOCAL_CHUNK", LOCAL_CHUNK_TOKENS[design]))
         backend = LLMBackend(client=client, model=server.model, name="local",
-                             mode=options.mode or os.environ.get("TREATYX_LOCAL_MODE",
-                                                                 LOCAL_MODE[design]),
-                             max_retries=options.max_retries, design=design,
-                             max_chunk_tokens=chunk_tokens, chunk_overlap=0,
-                             retype=os.environ.get("TREATYX_RETYPE", "0" if design ==
-                                                   "sentences" else "1") == "1",
+                             mode=options.mode or "json_schema",
+                             max_retries=options.max_retries, design="sentences",
+                             max_chunk_tokens=LOCAL_CHUNK_TOKENS, chunk_overlap=0,
                              read_evidence=options.read_evidence is not False)
         try:
             yield backend
@@ -620,9 +588,9 @@ def open_llm_backend(
             backend.close()
 
 
-LOCAL_DESIGN = "sentences"
-LOCAL_CHUNK_TOKENS = {"words": 400, "sentences": 600}
-LOCAL_MODE = {"words": "json", "sentences": "json_schema"}
+LOCAL_CHUNK_TOKENS = 500
+"""Article tokens a request of the local backend holds: every realdev article whole, and
+the seed in two requests of at most ~1,100 prompt tokens."""
 
 DESIGNS: dict[str, Callable[[], Any]] = {
     "words": prompts_dir,

@@ -40,12 +40,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c  # noqa: E402
 
 from treatyx.cache import ExtractionCache  # noqa: E402
+from treatyx.errors import LoadError  # noqa: E402
 from treatyx.extractors.answers import resolve, validator_errors  # noqa: E402
 from treatyx.extractors.base import Extraction  # noqa: E402
 from treatyx.extractors.chunking import Chunk, chunk  # noqa: E402
 from treatyx.extractors.llm import ArticleWords  # noqa: E402
 from treatyx.extractors.rules import RulesBackend  # noqa: E402
-from treatyx.loading import LoadError, iter_documents  # noqa: E402
+from treatyx.loading import iter_documents  # noqa: E402
 from treatyx.models import Document, Usage  # noqa: E402
 from treatyx.output import ResumableOutput  # noqa: E402
 from treatyx.pipeline import assemble  # noqa: E402
@@ -71,6 +72,10 @@ class ScriptedBackend:
     prompt_version = "bench"
     mode = "json"
     max_chunk_tokens = 1500
+
+    def identity(self) -> tuple:
+        return (self.name, "", self.model, self.mode, self.prompt_version,
+                self.max_chunk_tokens, None, None)
 
 
 def gold_answer(gold: Document) -> str:

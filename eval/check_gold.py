@@ -24,12 +24,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from treatyx.models import Agreement, Document
+from treatyx.models import FACT_FIELDS, Agreement, Document
 
 EVAL = Path(__file__).resolve().parent
 DEFAULT_SPLITS = (EVAL / "gold" / "dev", EVAL / "gold" / "test")
 COW_TABLE = EVAL.parent / "treatyx" / "normalize" / "data" / "cow_states.csv"
-FACT_FIELDS = ("parties", "amounts", "durations", "dates")
 GRANULARITY_LENGTH = {"year": 4, "month": 7, "day": 10}
 
 
@@ -84,7 +83,8 @@ def load_article(directory: Path, doc_id: str) -> Article | None:
 
 def _from_loader(path: Path) -> Article | None:
     try:
-        from treatyx.loading import LoadError, load_document
+        from treatyx.errors import LoadError
+        from treatyx.loading import load_document
     except ImportError:
         return None
     try:
@@ -157,7 +157,7 @@ def party_problems(party: BaseModel, cow: dict[str, int]) -> Iterator[str]:
         from treatyx.normalize.parties import lookup_party
     except ImportError:
         return
-    key = party.name if party.kind == "organisation" else (party.iso3 or party.name)
+    key = party.name if party.kind == "organisation" else party.key
     for label, words in (("name", party.name), ("mention", party.mention)):
         info = lookup_party(words)
         if info is not None and (info.iso3 or info.name) != key:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT / "tests" / "data" / "duckling"
-FALLBACK_DATA = ROOT.parent / "shared" / "testdata" / "duckling"
+# Facebook's corpus (BSD), kept outside the repository beside the other outside data.
+DEFAULT_DATA = ROOT.parent / "shared" / "testdata" / "duckling"
 DEFAULT_OUT = ROOT / "eval" / "results" / "duckling.md"
 
 Row = dict
@@ -243,7 +243,10 @@ def report(scores: list[Score], data: Path) -> str:
     try:
         shown = data.resolve().relative_to(ROOT)
     except ValueError:
-        shown = data
+        try:
+            shown = Path("..", data.resolve().relative_to(ROOT.parent))
+        except ValueError:
+            shown = data
     parts = [
         "# Normalisers against the Duckling English corpus",
         "",
@@ -290,9 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="markdown report")
     parser.add_argument("--failures", action="store_true", help="print failures too")
     args = parser.parse_args(argv)
-    data = args.data or (DEFAULT_DATA if DEFAULT_DATA.is_dir() else FALLBACK_DATA)
+    data = args.data or DEFAULT_DATA
     if not (data / "money.jsonl").is_file():
-        parser.error(f"no Duckling corpus in {data}")
+        parser.error(f"no Duckling corpus in {data} (give its folder with --data)")
     scores = run(data)
     text = report(scores, data)
     args.out.parent.mkdir(parents=True, exist_ok=True)

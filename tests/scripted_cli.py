@@ -11,7 +11,7 @@ NO_AGREEMENT = json.dumps({"agreements": []})
 
 
 def article(n: int) -> str:
-    return f"Story {n}. Japan and Australia discussed defence cooperation in Tokyo."
+    return f"Story {n}. Japan and Australia signed a defence cooperation pact in Tokyo."
 
 
 def write_corpus(path: Path, ids: list[str], text=article) -> Path:

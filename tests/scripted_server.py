@@ -245,3 +245,20 @@ class ScriptedServer:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def main() -> None:
+    """`python tests/scripted_server.py ANSWER_FILE`: answer every chat request with the
+    file's text (for checks from outside the test suite, such as CI's installed wheel);
+    prints the base URL, then serves until killed."""
+    import sys
+    from pathlib import Path
+
+    content = Path(sys.argv[1]).read_text(encoding="utf-8")
+    with ScriptedServer(default=lambda body: Step(content=content)) as server:
+        print(server.base_url, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

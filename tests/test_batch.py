@@ -13,9 +13,9 @@ from scripted_server import ScriptedServer, Step
 from test_llm_scripted import HOST_NATION, answer, backend_for
 
 from treatyx import batch
-from treatyx.backends import BackendOptions
 from treatyx.cli import main
 from treatyx.extractors.llm import LLMBackend
+from treatyx.extractors.registry import BackendOptions
 from treatyx.models import Document
 from treatyx.pipeline import process
 

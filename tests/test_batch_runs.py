@@ -4,7 +4,15 @@ next run, repeated doc_ids. Real HTTP to the scripted server, the real openai cl
 import json
 
 import pytest
-from scripted_cli import NO_AGREEMENT, answering, extract_args, ids, lines, write_corpus
+from scripted_cli import (
+    NO_AGREEMENT,
+    answering,
+    article,
+    extract_args,
+    ids,
+    lines,
+    write_corpus,
+)
 from scripted_server import ScriptedServer, Step
 
 from treatyx.cli import main
@@ -81,7 +89,7 @@ def test_a_torn_last_line_is_cut_and_its_document_extracted_again(server, cache,
 
 def test_failures_are_listed_with_their_reason_and_retried_by_the_next_run(cache, tmp_path):
     corpus = write_corpus(tmp_path / "corpus.jsonl", ["a", "bad", "c"],
-                          text=lambda n: "Story FAILS." if n == 1 else f"Story {n}.")
+                          text=lambda n: "Story FAILS. " + article(n) if n == 1 else article(n))
     out = tmp_path / "out.jsonl"
 
     def refuse_one(body):

@@ -1,17 +1,14 @@
 """Dates as news writes them, resolved against the article's publication date."""
 
 import datetime as dt
-import importlib.util
-import json
-import sys
 from pathlib import Path
 
+import duckling
 import pytest
 
 from treatyx.normalize.dates import DateValue, find_dates, resolve_date
 
 ROOT = Path(__file__).resolve().parents[1]
-DUCKLING = ROOT / "tests" / "data" / "duckling"
 SEED_DAY = dt.date(2022, 1, 8)  # the seed article: Saturday 8 January 2022
 
 
@@ -146,26 +143,9 @@ def test_find_dates_ignores_words_that_only_look_like_dates(text):
     assert find_dates(text, SEED_DAY) == []
 
 
-def _duckling():
-    """eval/duckling_accuracy.py, whose scope rules the corpus test shares."""
-    if "duckling_accuracy" not in sys.modules:
-        path = ROOT / "eval" / "duckling_accuracy.py"
-        spec = importlib.util.spec_from_file_location("duckling_accuracy", path)
-        sys.modules["duckling_accuracy"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules["duckling_accuracy"])
-    return sys.modules["duckling_accuracy"]
-
-
-def _rows(name: str) -> list[dict]:
-    path = DUCKLING / name
-    if not path.is_file():
-        pytest.skip(f"no Duckling corpus at {path}")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
 def _in_scope() -> list[dict]:
-    rules = _duckling().DATE_RULES
-    return [r for r in _rows("date.jsonl") if not any(test(r) for _, test in rules)]
+    rules = duckling.scope().DATE_RULES
+    return [r for r in duckling.rows("date.jsonl") if not any(test(r) for _, test in rules)]
 
 
 def _score(rows: list[dict], tense) -> float:
@@ -197,7 +177,7 @@ def test_an_open_direction_resolves_to_one_of_the_two_tenses():
 
 
 def test_duckling_negatives_find_no_date():
-    rows = [r for r in _rows("negative.jsonl") if r["dimension"] == "date"]
+    rows = duckling.rows("negative.jsonl", "date")
     assert rows
     for row in rows:
         assert find_dates(row["text"], dt.date(2013, 2, 12)) == [], row["text"]

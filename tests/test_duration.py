@@ -1,33 +1,10 @@
 """Durations as news writes them, read into ISO 8601."""
 
-import importlib.util
-import json
-import sys
-from pathlib import Path
 
+import duckling
 import pytest
 
 from treatyx.normalize.duration import find_durations, parse_duration
-
-ROOT = Path(__file__).resolve().parents[1]
-DUCKLING = ROOT / "tests" / "data" / "duckling"
-
-
-def _duckling():
-    """eval/duckling_accuracy.py, whose scope rules the corpus tests share."""
-    if "duckling_accuracy" not in sys.modules:
-        path = ROOT / "eval" / "duckling_accuracy.py"
-        spec = importlib.util.spec_from_file_location("duckling_accuracy", path)
-        sys.modules["duckling_accuracy"] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules["duckling_accuracy"])
-    return sys.modules["duckling_accuracy"]
-
-
-def _rows(name: str) -> list[dict]:
-    path = DUCKLING / name
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def test_seed_sentence_keeps_the_lead_in_in_the_mention():
@@ -101,17 +78,13 @@ def test_finds_nothing_where_there_is_no_length(text):
     assert find_durations(text) == []
 
 
-@pytest.mark.parametrize("row", _rows("duration.jsonl"), ids=lambda row: row["text"])
+@pytest.mark.parametrize("row", duckling.params("duration.jsonl"))
 def test_duckling_duration_corpus(row):
-    if any(test(row) for _, test in _duckling().DURATION_RULES):
+    if any(test(row) for _, test in duckling.scope().DURATION_RULES):
         pytest.skip("out of scope for news (see eval/results/duckling.md)")
     assert parse_duration(row["text"]) in (row["iso"], row["iso_compound"])
 
 
-@pytest.mark.parametrize(
-    "row",
-    [r for r in _rows("negative.jsonl") if r["dimension"] == "duration"],
-    ids=lambda row: row["text"],
-)
+@pytest.mark.parametrize("row", duckling.params("negative.jsonl", "duration"))
 def test_duckling_duration_negatives(row):
     assert find_durations(row["text"]) == []

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from treatyx import evaluate, load_results
-from treatyx.loading import LoadError, iter_documents
+from treatyx.errors import LoadError
+from treatyx.loading import iter_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "eval" / "results"

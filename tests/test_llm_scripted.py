@@ -156,7 +156,7 @@ def test_answers_invalid_through_the_re_asks_leave_the_piece_to_the_rules(seed):
     assert len(server.requests) == 3
     rules = RulesBackend().extract(seed).agreements
     assert [a.evidence for a in result.agreements] == [a.evidence for a in rules]
-    assert [n.code for n in result.notes] == ["TX402"]
+    assert [n.code for n in result.notes] == ["TX403"]
     assert "stayed invalid through 2 re-asks" in result.notes[0].message
 
 
@@ -166,5 +166,29 @@ def test_an_answer_cut_at_the_token_cap_leaves_the_piece_to_the_rules(seed):
         document = process(seed, backend_for(server, design="sentences"))
     assert len(server.requests) == 1
     assert document.agreements  # the rules' reading of the seed
-    assert any(i.code == "TX402" and "token cap" in i.message
+    assert any(i.code == "TX403" and "token cap" in i.message
                for i in document.validation.issues)
+
+
+INVENTED = {
+    "name": None, "type": "defence_cooperation", "status": "signed",
+    "parties": ["France", "Brazil"], "amounts": [{"mention": "$1 trillion"}],
+    "durations": [], "dates": [],
+    "evidence": ["France and Brazil signed a $1 trillion defence pact."],
+}
+FRANCE_BRAZIL = ("France and Brazil discussed trade on Monday, officials in Paris said.\n\n"
+                 "Brazil also hosted a football match.\n")
+
+
+def test_strict_drops_an_agreement_whose_evidence_is_not_in_the_article():
+    from treatyx.loading import document_from_text
+
+    source = document_from_text(FRANCE_BRAZIL, "pact")
+    with ScriptedServer([Step(content=answer(INVENTED))] * 2) as server:
+        lenient = process(source, backend_for(server, max_retries=0))
+        strict = process(source, backend_for(server, max_retries=0), strict=True)
+    assert len(lenient.agreements) == 1 and not lenient.validation.ok
+    assert strict.agreements == []
+    assert strict.validation.ok  # true of what is kept: nothing unsupported
+    codes = {i.code for i in strict.validation.issues}
+    assert {"TX101", "TX305"} <= codes

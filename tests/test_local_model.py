@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from treatyx import local_model
-from treatyx.local_model import ModelError, ModelSpec, _pull, is_pulled, model_path
+from treatyx.errors import ModelError
+from treatyx.local_model import ModelSpec, _pull, is_pulled, model_path
 
 
 def fake_model(tmp_path: Path, parts: list[list[bytes]]) -> tuple[ModelSpec, Path]:
@@ -169,3 +172,21 @@ def test_local_server_answers_a_chat_completion():
     assert "Paris" in answer.choices[0].message.content
     assert answer.usage.prompt_tokens > 0 and answer.usage.completion_tokens > 0
     assert not Path(f"/proc/{pid}").exists(), "the server outlived its `with`"
+
+
+def test_model_serve_without_a_pulled_model_is_one_line_and_exit_2(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "treatyx", "model", "serve",
+                           "--cache-dir", str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"treatyx: error: no local model at {model_path(tmp_path)}: "
+        "run `treatyx model pull` first"]
+
+
+def test_model_serve_without_the_local_extra_says_what_to_install(tmp_path):
+    without_llama = ("import sys; sys.modules['xllamacpp'] = None; "
+                     "from treatyx.cli import main; sys.exit(main(['model', 'serve']))")
+    done = subprocess.run([sys.executable, "-c", without_llama], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "treatyx: error: the local model needs llama.cpp's server: pip install 'treatyx[local]'"]

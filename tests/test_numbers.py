@@ -1,20 +1,10 @@
 """Numbers in digits and English words, the base of amounts and durations."""
 
-import json
-from pathlib import Path
 
+import duckling
 import pytest
 
 from treatyx.normalize.numbers import parse_number
-
-DUCKLING = Path(__file__).parent / "data" / "duckling"
-
-
-def _duckling_rows(name: str) -> list[dict]:
-    path = DUCKLING / name
-    if not path.is_file():
-        return []  # the corpus is optional: the parametrised test is then skipped
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 @pytest.mark.parametrize(
@@ -48,6 +38,6 @@ def test_text_that_is_not_one_number_reads_as_none(text):
     assert parse_number(text) is None
 
 
-@pytest.mark.parametrize("row", _duckling_rows("numeral.jsonl"), ids=lambda row: row["text"])
+@pytest.mark.parametrize("row", duckling.params("numeral.jsonl"))
 def test_duckling_numeral_corpus(row):
     assert parse_number(row["text"]) == pytest.approx(row["value"], rel=1e-6)

@@ -178,3 +178,9 @@ def test_every_party_in_the_seed_article_is_found_at_its_offsets(seed):
     found = find_parties(seed.text)
     assert {m.value.name for m in found} >= {"United States", "Japan", "Australia", "China"}
     assert all(seed.text[m.start : m.end] == m.mention for m in found)
+
+
+def test_the_european_defence_agency_is_an_organisation_in_either_spelling():
+    [found] = find_parties("The Pentagon and the European Defense Agency signed a pact.")[1:]
+    assert (found.mention, found.value.name, found.value.kind) == (
+        "European Defense Agency", "European Defence Agency", "organisation")

@@ -36,7 +36,8 @@ def batch(server: ScriptedServer, tmp_path, n: int) -> list:
                    api_key="sk-test-not-a-real-key", concurrency=4,
                    cache_dir=tmp_path) as extractor:
         return list(extractor.extract_many(
-            {"id": f"d{k}", "text": f"Story {k}. Japan and Australia met."} for k in range(n)))
+            {"id": f"d{k}", "text": f"Story {k}. Japan and Australia signed a defence pact."}
+            for k in range(n)))
 
 
 def in_flight_at(visits, moment: float) -> int:

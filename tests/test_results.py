@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from treatyx.results import ResultsError, iter_results, load_results
+from treatyx.errors import ResultsError
+from treatyx.results import iter_results, load_results
 
 
 def as_json(doc, **update) -> str:

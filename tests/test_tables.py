@@ -151,14 +151,36 @@ def test_dyad_year_level_of_the_seed_gold(seed_gold):
     assert dyads == [(2, 740, 2022), (2, 740, 2022), (740, 900, 2022)]
     assert (frame.ccode1 < frame.ccode2).all()
     # Two agreements are dated only by an announcement; Japan-Australia was signed.
-    assert frame.year_source.tolist() == ["date", "date", "signed"]
-    assert frame.stateabb1.tolist() == ["USA", "USA", "JPN"]
-    assert frame.stateabb2.tolist() == ["JPN", "JPN", "AUL"]
+    assert frame.year_source.tolist() == ["announced", "announced", "signed"]
+    assert frame.abbrev1.tolist() == ["USA", "USA", "JPN"]
+    assert frame.abbrev2.tolist() == ["JPN", "JPN", "AUL"]
     assert frame.type.tolist() == [
         "host_nation_support",
         "research_development",
         "defence_cooperation",
     ]
+
+
+def test_dyad_year_is_the_agreements_own_year_not_a_background_date():
+    day = dict(granularity="day")
+    extension = Agreement(
+        type="basing_access",
+        status="extended",
+        parties=[USA, Party(name="Spain", iso3="ESP", cow=230, kind="state", mention="Spain")],
+        dates=[
+            DateFact(value="1988", granularity="year", role="other", mention="1988"),
+            DateFact(value="2023-05-09", role="signed", mention="Tuesday", **day),
+        ],
+    )
+    renewal_citing_the_original = extension.model_copy(
+        update={"dates": [DateFact(value="1988", granularity="year", role="signed",
+                                   mention="signed in 1988")]}
+    )
+
+    frame = to_frame([document(extension), document(renewal_citing_the_original)], "dyad-year")
+
+    assert frame.year.tolist() == [2023, 2023]
+    assert frame.year_source.tolist() == ["signed", "published"]
 
 
 def test_dyad_year_skips_organisations_and_pairs_every_state():

@@ -110,3 +110,17 @@ def test_strict_drops_what_has_errors_and_keeps_it_listed(seed, seed_gold):
 def test_every_code_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert all(code in readme for code in v.CODES)
+
+
+def test_an_agreement_without_supported_evidence_is_flagged_and_dropped_under_strict(seed,
+                                                                                      seed_gold):
+    seed_gold.agreements[0].evidence[0].quote = "Japan and the US signed a $1 trillion pact."
+    seed_gold.agreements[1].evidence = []
+    lenient = v.apply(seed_gold, seed.text)
+    assert not lenient.validation.ok
+    flagged = [i.path for i in lenient.validation.issues if i.code == v.NO_EVIDENCE]
+    assert flagged == ["agreements[0]", "agreements[1]"]
+
+    strict = v.apply(seed_gold, seed.text, strict=True)
+    assert len(strict.agreements) == len(seed_gold.agreements) - 2
+    assert strict.validation.ok and v.validate(strict, seed.text) == []

@@ -1,6 +1,7 @@
 """treatyx: structured, source-grounded facts about defence agreements from news text.
 
     from treatyx import Extractor, extract, validate, evaluate, load_results, to_frame
+    from treatyx import build_dataset
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Extractor", "evaluate", "extract", "load_results", "to_frame", "validate"]
+__all__ = [
+    "Extractor", "build_dataset", "evaluate", "extract", "load_results", "to_frame", "validate",
+]
 
 if TYPE_CHECKING:
     from treatyx.api import Extractor, extract
+    from treatyx.dataset import build_dataset
     from treatyx.evaluation import evaluate
     from treatyx.results import load_results
     from treatyx.tables import to_frame
@@ -22,6 +26,7 @@ if TYPE_CHECKING:
 _HOMES = {
     "Extractor": "treatyx.api",
     "extract": "treatyx.api",
+    "build_dataset": "treatyx.dataset",
     "evaluate": "treatyx.evaluation",
     "load_results": "treatyx.results",
     "to_frame": "treatyx.tables",

@@ -17,11 +17,13 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from treatyx.backends import BackendOptions, open_backend
 from treatyx.cache import ExtractionCache
-from treatyx.loading import LoadError, SourceDocument, document_from_text
+from treatyx.errors import LoadError
+from treatyx.extractors.registry import BackendOptions, open_backend
+from treatyx.loading import SourceDocument, document_from_text
 from treatyx.models import Document
 from treatyx.runner import Runner
+from treatyx.screen import wanted as screen_wanted
 
 Input = str | SourceDocument | Mapping[str, Any]
 """A text, a loaded document, or a mapping with `text` and optional `id`/`doc_id`,
@@ -71,7 +73,8 @@ class Extractor:
     use and stops it on `close()` (or at the end of a `with` block). `rpm`/`tpm` cap
     requests and tokens per minute across all requests in flight, as the CLI's options do.
     `read_evidence` completes each agreement from its evidence's words (default: on for
-    the local model only).
+    the local model only). `screen` sends only articles that may report a defence agreement
+    to the model (`treatyx.screen`; default: on for LLM backends).
     """
 
     def __init__(
@@ -91,6 +94,7 @@ class Extractor:
         rpm: int | None = None,
         tpm: int | None = None,
         read_evidence: bool | None = None,
+        screen: bool | None = None,
     ) -> None:
         self.options = BackendOptions(
             backend=backend, model=model, base_url=base_url, api_key=api_key, mode=mode,
@@ -101,6 +105,7 @@ class Extractor:
         self.strict = strict
         self.concurrency = concurrency
         self.use_cache = cache
+        self.screen = screen
         self._stack: ExitStack | None = None
         self._runner: Runner | None = None
 
@@ -113,9 +118,10 @@ class Extractor:
             if self.use_cache and backend.name != "rules":
                 from treatyx.local_model import cache_root
 
-                cache = ExtractionCache(cache_root(self.options.cache_dir) / "responses")
+                cache = self._stack.enter_context(
+                    ExtractionCache(cache_root(self.options.cache_dir) / "responses"))
             self._runner = Runner(backend, strict=self.strict, concurrency=self.concurrency,
-                                  cache=cache)
+                                  cache=cache, screen=screen_wanted(self.screen, backend.name))
         return self._runner
 
     def extract(

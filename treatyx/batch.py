@@ -31,12 +31,13 @@ from openai.types import Batch
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
-from treatyx.backends import BackendOptions
+from treatyx.errors import BatchError, LoadError
 from treatyx.extractors.answers import combine, complete_from_evidence, judge
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk
 from treatyx.extractors.llm import open_llm_backend, parse_answer
-from treatyx.loading import LoadError, SourceDocument, iter_documents
+from treatyx.extractors.registry import BackendOptions
+from treatyx.loading import SourceDocument, iter_documents
 from treatyx.models import Agreement, Issue, Usage
 from treatyx.output import ResumableOutput
 from treatyx.pipeline import assemble
@@ -53,10 +54,6 @@ UNFINISHED = frozenset({"validating", "in_progress", "finalizing", "cancelling"}
 """Statuses that will still change; every other status is final."""
 
 Say = Callable[[str], None]
-
-
-class BatchError(Exception):
-    """A batch directory or batch that cannot be used as asked (one line)."""
 
 
 # --- the manifest ------------------------------------------------------------------
@@ -472,5 +469,5 @@ def _one_line(error: BaseException) -> str:
     return text if len(text) <= 500 else text[:497] + "..."
 
 
-__all__ = ["BatchError", "Collected", "Manifest", "collect", "custom_id", "describe",
+__all__ = ["Collected", "Manifest", "collect", "custom_id", "describe",
            "status", "submit"]

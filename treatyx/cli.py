@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from treatyx import __version__
+from treatyx.errors import OutputError, UsageError
+from treatyx.extractors.registry import NAMES as BACKENDS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+STRICT_HELP = ("keep only supported facts: drop facts with validator errors, and agreements "
+               "without a party or evidence in the text (they stay listed in validation)")
 
 
 def _date(value: str) -> dt.date:
@@ -46,15 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("paths", nargs="+", metavar="PATH",
                     help=".txt, .html/.htm, .jsonl files or directories")
     ex.add_argument("-o", "--output", type=Path, help="write JSONL here (default: stdout)")
-    ex.add_argument("--backend", choices=["auto", "rules", "openai", "local"], default="auto",
+    ex.add_argument("--backend", choices=BACKENDS, default="auto",
                     help="auto: a configured endpoint, else the pulled local model, else rules")
     ex.add_argument("--published", type=_date, help="publication date for every input")
     ex.add_argument("--include-text", action="store_true", help="write the document text too")
     ex.add_argument("--strict", action="store_true",
-                    help="drop facts with validator errors (they stay listed in validation)")
+                    help=STRICT_HELP)
     ex.add_argument("--concurrency", type=_positive, default=4,
                     help="documents in flight at once for LLM backends (default 4)")
     ex.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    ex.add_argument("--screen", action=argparse.BooleanOptionalAction,
+                    help="send only articles with agreement language near a party and defence "
+                    "words to the model; the others get no agreements and a TX402 note "
+                    "(default: on for LLM backends, off for rules)")
     _add_llm_options(ex)
 
     va = commands.add_parser("validate", help="check extraction output against its sources")
@@ -81,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     xp.add_argument("--format", choices=["csv", "parquet"],
                     help="default: from the suffix of -o")
     xp.add_argument("-o", "--out", type=Path, required=True, help="the table file to write")
+
+    ds = commands.add_parser("dataset", help="one row per agreement, however many reports")
+    ds.add_argument("outputs", nargs="+", type=Path, metavar="OUT",
+                    help="treatyx output: .json, .jsonl or directories of them")
+    ds.add_argument("-o", "--out", type=Path, required=True,
+                    help="directory for agreements, reports and dyad_year tables")
+    ds.add_argument("--format", choices=["csv", "parquet"], default="csv",
+                    help="csv (default; no extra needed) or parquet (treatyx[tables])")
 
     rp = commands.add_parser("report", help="an HTML page to review the facts by eye")
     rp.add_argument("output", type=Path, metavar="OUT", help="treatyx output, .json or .jsonl")
@@ -111,7 +129,7 @@ def _add_batch_parser(commands: argparse._SubParsersAction) -> None:
     collect.add_argument("-o", "--output", type=Path, required=True,
                          help="append JSONL here (documents already there are skipped)")
     collect.add_argument("--strict", action="store_true",
-                         help="drop facts with validator errors (they stay listed in validation)")
+                         help=STRICT_HELP)
     collect.add_argument("--include-text", action="store_true",
                          help="write the document text too")
     collect.add_argument("--read-evidence", action="store_true",
@@ -153,15 +171,43 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     handler = getattr(commands, f"run_{args.command}")
     try:
-        return handler(args)
-    except commands.UsageError as error:
+        code = handler(args)
+        sys.stdout.flush()  # a full disk behind stdout shows here, not at exit
+        return code
+    except OutputError as error:
+        _stdout_gone()
+        print(f"treatyx: error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except UsageError as error:
         print(f"treatyx: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("treatyx: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _stdout_gone()
         return EXIT_OK
+    except OSError as error:  # stdout on a full disk, or a file a command writes
+        if error.errno not in _DISK_FULL:
+            raise
+        _stdout_gone()
+        where = error.filename or "<stdout>"
+        print(f"treatyx: error: {where}: cannot write: {error.strerror or error}",
+              file=sys.stderr)
+        return EXIT_FAILED
+
+
+_DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of what could not be
+    written does not print a second error at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,11 +7,20 @@ import itertools
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
-from treatyx.backends import BackendOptions, open_backend
+from treatyx import screen
 from treatyx.cache import ExtractionCache
+from treatyx.errors import (
+    BatchError,
+    ModelError,
+    OutputError,
+    ResultsError,
+    TablesError,
+    UsageError,
+)
+from treatyx.extractors.registry import BackendOptions, open_backend
 from treatyx.loading import (
     DuplicateId,
     LoadError,
@@ -26,10 +35,6 @@ from treatyx.runner import Outcome, Runner, Tally
 from treatyx.stopping import StopRequest
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with how the command was called (exit code 2)."""
 
 
 def say(message: str) -> None:
@@ -67,9 +72,10 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
     if single:
         # One document and no -o: pretty JSON; more than one: JSONL, one a line.
         sources, single = _peek_single(sources)
-    with open_backend(options, say=say) as backend:
+    with open_backend(options, say=say) as backend, _cache(args, backend) as cache:
         runner = Runner(backend, strict=args.strict, include_text=args.include_text,
-                        concurrency=args.concurrency, cache=_cache(args, backend))
+                        concurrency=args.concurrency, cache=cache,
+                        screen=screen.wanted(args.screen, backend.name))
         if args.output is not None:
             return _extract_to_file(runner, sources, args.output, tally, duplicates)
         for outcome in runner.run(sources):
@@ -106,12 +112,13 @@ def _peek_single(sources: Iterator) -> tuple[Iterator, bool]:
     return itertools.chain(items, sources), second is None
 
 
-def _cache(args: argparse.Namespace, backend) -> ExtractionCache | None:
+def _cache(args: argparse.Namespace, backend) -> ExtractionCache | nullcontext[None]:
     if args.no_cache or backend.name == "rules":
-        return None
+        return nullcontext()
     from treatyx.local_model import cache_root
 
-    return ExtractionCache(cache_root(args.cache_dir) / "responses")
+    return ExtractionCache(cache_root(args.cache_dir) / "responses",
+                           warn=lambda message: say(f"warning: {message}"))
 
 
 def _extract_to_file(runner: Runner, sources: Iterator, path: Path, tally: Tally,
@@ -146,7 +153,7 @@ def run_schema(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     from treatyx import validation as validate
-    from treatyx.results import ResultsError, iter_results
+    from treatyx.results import iter_results
 
     sources = _sources_by_id(args.source)
     errors = warnings = checked = 0
@@ -191,7 +198,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
     from treatyx.eval_report import render_table
     from treatyx.evaluation import evaluate
-    from treatyx.results import ResultsError, load_results
+    from treatyx.results import load_results
 
     try:
         gold = load_results(args.gold)
@@ -210,21 +217,65 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from treatyx.results import ResultsError, iter_results
-    from treatyx.tables import TablesError, export
+    from treatyx.results import iter_results
+    from treatyx.tables import export
 
     try:
         rows = export(iter_results(args.output), args.out, level=args.level, format=args.format)
     except (ResultsError, TablesError) as error:
         say(f"error: {error}")
         return EXIT_FAILED
+    except OSError as error:  # a full disk, a directory named as -o
+        raise OutputError(args.out, f"cannot write: {error.strerror or error}") from None
     say(f"{rows} row(s) written to {args.out}")
     return EXIT_OK
 
 
+def run_dataset(args: argparse.Namespace) -> int:
+    """Documents are streamed into the grouping; a bad file is named and the rest of it
+    skipped (its documents before the bad line count), and the exit code is 1."""
+    from treatyx.dataset import build_dataset
+    from treatyx.results import iter_results
+
+    problems: list[str] = []
+    counted = [0]
+
+    def documents() -> Iterator:
+        seen: set[str] = set()
+        for path in args.outputs:
+            repeated: list[str] = []
+            try:
+                for document in iter_results(path):
+                    if document.doc_id in seen:
+                        repeated.append(document.doc_id)
+                        continue
+                    seen.add(document.doc_id)
+                    counted[0] += 1
+                    yield document
+            except ResultsError as error:
+                problems.append(f"error: {error} (the rest of this file is skipped)")
+            if repeated:
+                named = ", ".join(repeated[:3]) + (", ..." if len(repeated) > 3 else "")
+                problems.append(f"{path}: {len(repeated)} doc_id(s) already read were "
+                                f"skipped ({named})")
+
+    dataset = build_dataset(documents())
+    for problem in problems:
+        say(problem)
+    try:
+        paths = dataset.write(args.out, args.format)
+    except TablesError as error:
+        say(f"error: {error}")
+        return EXIT_FAILED
+    say(f"{len(dataset.reports)} report(s) of {counted[0]} document(s) -> "
+        f"{len(dataset.agreements)} agreement(s), {len(dataset.dyad_years)} dyad-year(s): "
+        + ", ".join(str(p) for p in paths))
+    return EXIT_FAILED if problems else EXIT_OK
+
+
 def run_report(args: argparse.Namespace) -> int:
     from treatyx.report import write_report
-    from treatyx.results import ResultsError, load_results
+    from treatyx.results import load_results
 
     try:
         documents = load_results(args.output)
@@ -232,7 +283,10 @@ def run_report(args: argparse.Namespace) -> int:
         say(f"error: {error}")
         return EXIT_FAILED
     texts = {doc_id: s.text for doc_id, s in _sources_by_id(args.source).items()}
-    write_report(documents, texts, args.out)
+    try:
+        write_report(documents, texts, args.out)
+    except OSError as error:
+        raise OutputError(args.out, f"cannot write: {error.strerror or error}") from None
     say(f"{len(documents)} document(s) in {args.out}")
     return EXIT_OK
 
@@ -247,14 +301,22 @@ def run_model(args: argparse.Namespace) -> int:
     if args.action == "pull":
         try:
             path = local_model.pull_model(args.cache_dir, progress=say)
-        except local_model.ModelError as error:
+        except ModelError as error:
             say(f"error: {error}")
             return EXIT_FAILED
         print(path)
         return EXIT_OK
-    with local_model.LocalServer(local_model.model_path(args.cache_dir), port=args.port) as srv:
-        say(f"serving {srv.model} at {srv.base_url} (Ctrl-C stops)")
-        srv.wait()
+    problem = local_model.cannot_serve(args.cache_dir)
+    if problem:
+        raise UsageError(problem)
+    try:
+        with local_model.LocalServer(local_model.model_path(args.cache_dir),
+                                     port=args.port) as srv:
+            say(f"serving {srv.model} at {srv.base_url} (Ctrl-C stops)")
+            srv.wait()
+    except ModelError as error:
+        say(f"error: {error}")
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -287,7 +349,7 @@ def run_batch(args: argparse.Namespace) -> int:
             collected = batch.collect(args.batch_dir, args.output, client, strict=args.strict,
                                       include_text=args.include_text,
                                       read_evidence=args.read_evidence, say=say)
-    except (batch.BatchError, OSError) as error:
+    except (BatchError, OSError) as error:
         say(f"error: {error}")
         return EXIT_FAILED
     except openai.APIError as error:

@@ -37,12 +37,19 @@ import numpy as np
 from pydantic import BaseModel, Field, computed_field
 from scipy.optimize import linear_sum_assignment
 
-from treatyx.models import Agreement, Amount, DateFact, Document, Duration, Party
+from treatyx.models import (
+    FACT_FIELDS,
+    Agreement,
+    Amount,
+    DateFact,
+    Document,
+    Duration,
+    Party,
+)
 
-FACT_FIELDS = ("parties", "type", "status", "amounts", "durations", "dates")
-FIELDS = (*FACT_FIELDS, "date_roles")
+SCORED_FIELDS = ("parties", "type", "status", "amounts", "durations", "dates")
+FIELDS = (*SCORED_FIELDS, "date_roles")
 ALL = "all"
-GROUNDED_FIELDS = ("parties", "amounts", "durations", "dates")
 
 MIN_PARTY_JACCARD = 0.5
 TYPE_BONUS = 0.5
@@ -202,7 +209,7 @@ class _Tally:
 
     def score(self, *, missing: bool) -> DocScore:
         fields = dict(self.counts)
-        fields[ALL] = _sum(fields[f] for f in FACT_FIELDS)
+        fields[ALL] = _sum(fields[f] for f in SCORED_FIELDS)
         return DocScore(
             doc_id=self.doc_id, missing=missing, fields=fields, agreements=self.agreements
         )
@@ -235,7 +242,7 @@ def _facts(agreement: Agreement, *, required_only: bool) -> Iterable[tuple[str, 
     parties = [p for p in agreement.parties if not (required_only and p.optional)]
     if required_only:  # gold parties are a set
         parties = list({party_key(p): p for p in parties}.values())
-    yield from (("parties", _party_label(p)) for p in parties)
+    yield from (("parties", p.key) for p in parties)
     yield "type", f"type={agreement.type.value}"
     yield "status", f"status={agreement.status.value}"
     for field, label in (("amounts", _amount_label), ("durations", _duration_label)):
@@ -283,13 +290,13 @@ def _score_parties(gold: list[Party], pred: list[Party], g: int, p: int, tally: 
     for party in pred:
         key = party_key(party)
         if key in seen or (key not in required and key not in optional):
-            tally.miss("fp", "parties", _party_label(party), g, p)
+            tally.miss("fp", "parties", party.key, g, p)
         elif key in required:
             tally.tp("parties")
         seen.add(key)
     for key, party in required.items():
         if key not in seen:
-            tally.miss("fn", "parties", _party_label(party), g, p)
+            tally.miss("fn", "parties", party.key, g, p)
 
 
 Fact = TypeVar("Fact", Amount, Duration, DateFact)
@@ -326,10 +333,6 @@ def _score_facts(
 
 def party_key(party: Party) -> str:
     return party.iso3 or party.name.strip().casefold()
-
-
-def _party_label(party: Party) -> str:
-    return party.iso3 or party.name
 
 
 def party_jaccard(gold: Agreement, pred: Agreement) -> float:
@@ -409,7 +412,7 @@ def _date_label(date: DateFact) -> str:
 def _fact_paths(doc: Document) -> Iterable[tuple[str, str]]:
     """(path, mention) of every predicted fact, paths as the validator writes them."""
     for a, agreement in enumerate(doc.agreements):
-        for field in GROUNDED_FIELDS:
+        for field in FACT_FIELDS:
             for k, fact in enumerate(getattr(agreement, field)):
                 yield f"agreements[{a}].{field}[{k}]", fact.mention
 

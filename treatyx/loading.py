@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from treatyx.errors import LoadError
+
 DOCUMENT_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".jsonl"})
 """What a directory is searched for; a file named explicitly is read whatever its name."""
 
@@ -45,21 +47,6 @@ class SourceDocument:
     @property
     def body(self) -> str:
         return self.text[self.body_start : self.body_end]
-
-
-class LoadError(ValueError):
-    """One bad input: `str(error)` is a single line "<path>[:<line>]: <problem>".
-
-    A ValueError, so that library callers can catch bad input as they would anywhere else."""
-
-    def __init__(self, path: str | Path, problem: str, line: int | None = None) -> None:
-        self.path, self.line = str(path), line
-        self.problem = " ".join(problem.split())  # one line, whatever the cause said
-        where = f"{self.path}:{line}" if line is not None else self.path
-        super().__init__(f"{where}: {self.problem}")
-
-    def __reduce__(self):  # the default would call __init__ with the message alone
-        return (LoadError, (self.path, self.problem, self.line))
 
 
 class DuplicateId(LoadError):

@@ -78,6 +78,12 @@ class Party(_Model):
     span: MaybeSpan = None
     optional: Optional = False
 
+    @property
+    def key(self) -> str:
+        """Who the party is, whichever words named it: the ISO3 code, else the name (an
+        organisation). Merging, deduplication and repairs compare parties by it."""
+        return self.iso3 or self.name
+
 
 class Amount(_Model):
     value: Annotated[float, PlainSerializer(_integral)] = Field(
@@ -122,6 +128,14 @@ class Evidence(_Model):
 
 # The contract calls evidence entries "Span".
 Span = Evidence
+
+
+VALUED_FIELDS = ("amounts", "durations", "dates")
+"""An agreement's facts that carry a value read from their mention."""
+FACT_FIELDS = ("parties", *VALUED_FIELDS)
+"""An agreement's facts: each is grounded in the source by its mention."""
+SPANNED_FIELDS = (*FACT_FIELDS, "evidence")
+"""Every list of an agreement whose entries point into the source (facts and quotes)."""
 
 
 class Agreement(_Model):

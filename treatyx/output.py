@@ -7,11 +7,13 @@ the documents that failed (listed in `<out>.errors.jsonl`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
+from treatyx.errors import OutputError
 from treatyx.models import Document
 
 
@@ -27,14 +29,14 @@ class ResumableOutput:
         self.repaired = repair_torn_tail(path)
         self.done: set[str] = done_ids(path)
         self.previous_failures: dict[str, str] = _failures(errors_path(path))
-        self._out: TextIO | None = None
-        self._errors: TextIO | None = None
+        self._out: BinaryIO | None = None
+        self._errors: BinaryIO | None = None
 
     def __enter__(self) -> ResumableOutput:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._out = self.path.open("a", encoding="utf-8")
+        self._out = self.path.open("ab", buffering=0)
         # Failures are retried on each run, so this run starts their list afresh.
-        self._errors = errors_path(self.path).open("w", encoding="utf-8")
+        self._errors = errors_path(self.path).open("wb", buffering=0)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -47,9 +49,7 @@ class ResumableOutput:
 
     def write(self, document: Document) -> None:
         assert self._out is not None
-        self._out.write(document.model_dump_json() + "\n")
-        self._out.flush()
-        os.fsync(self._out.fileno())
+        _append(self._out, document.model_dump_json() + "\n", self.path, sync=True)
         self.done.add(document.doc_id)
 
     def resume_notes(self) -> list[str]:
@@ -72,9 +72,25 @@ class ResumableOutput:
 
     def fail(self, doc_id: str, source: str, reason: str) -> None:
         assert self._errors is not None
-        self._errors.write(json.dumps({"doc_id": doc_id, "source": source, "error": reason},
-                                      ensure_ascii=False) + "\n")
-        self._errors.flush()
+        _append(self._errors, json.dumps({"doc_id": doc_id, "source": source, "error": reason},
+                                         ensure_ascii=False) + "\n", errors_path(self.path))
+
+
+def _append(handle: BinaryIO, line: str, path: Path, *, sync: bool = False) -> None:
+    """One whole line or nothing: on a failed write (a full disk) the part written is cut
+    off again, and the error names the file."""
+    fd = handle.fileno()
+    end = os.fstat(fd).st_size
+    data = memoryview(line.encode("utf-8"))
+    try:
+        while data:
+            data = data[os.write(fd, data):]
+        if sync:
+            os.fsync(fd)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, end)
+        raise OutputError(path, f"cannot write: {error.strerror or error}") from None
 
 
 def repair_torn_tail(path: Path) -> bool:

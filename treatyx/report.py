@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-from treatyx.models import Agreement, Document, Issue
+from treatyx.models import SPANNED_FIELDS, Agreement, Document, Issue
 from treatyx.spans import locate
 
-FIELDS = ("parties", "amounts", "durations", "dates", "evidence")
+FIELDS = SPANNED_FIELDS
 KIND = {
     "parties": "party",
     "amounts": "amount",
@@ -311,7 +311,7 @@ def _label(value: str) -> str:
 
 
 def _party_key(party) -> str:
-    return (party.iso3 or party.name).replace("|", "/")
+    return party.key.replace("|", "/")
 
 
 def _counts(issues: Iterable[Issue]) -> tuple[int, int]:

@@ -13,24 +13,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from treatyx.errors import ResultsError
 from treatyx.models import Document
 
 SUFFIXES = (".json", ".jsonl")
 # Written next to an output by `treatyx extract`; it lists failures, not documents.
 SIDECAR_SUFFIX = ".errors.jsonl"
-
-
-class ResultsError(Exception):
-    """A file that does not hold treatyx documents: str is "<path>[:<line>]: <problem>"."""
-
-    def __init__(self, path: str | Path, problem: str, line: int | None = None) -> None:
-        self.path, self.line = str(path), line
-        self.problem = " ".join(problem.split())
-        where = f"{self.path}:{line}" if line is not None else self.path
-        super().__init__(f"{where}: {self.problem}")
-
-    def __reduce__(self):  # the default would call __init__ with the message alone
-        return (ResultsError, (self.path, self.problem, self.line))
 
 
 def load_results(path: str | Path) -> list[Document]:

@@ -11,10 +11,11 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from treatyx import __version__
+from treatyx import __version__, screen
 from treatyx.cache import ExtractionCache, cache_key
+from treatyx.errors import EndpointError, LoadError
 from treatyx.extractors.base import Backend, Extraction
-from treatyx.loading import LoadError, SourceDocument
+from treatyx.loading import SourceDocument
 from treatyx.models import Document, Usage
 from treatyx.pipeline import assemble
 
@@ -26,6 +27,10 @@ class Outcome:
     document: Document | None = None
     error: str | None = None
     cached: bool = False
+    screened: bool = False
+    """The screen kept it from the backend (no agreements, no request)."""
+    spent: Usage | None = None
+    """What a failed extraction cost before it failed (requests sent, tokens)."""
 
 
 @dataclass
@@ -33,6 +38,7 @@ class Tally:
     documents: int = 0
     failures: int = 0
     cache_hits: int = 0
+    screened: int = 0
     usage: Usage = field(default_factory=Usage)
     started: float = field(default_factory=time.perf_counter)
 
@@ -44,27 +50,21 @@ class Tally:
         if outcome.document is not None:
             self.documents += 1
             self.cache_hits += outcome.cached
+            self.screened += outcome.screened
             if not outcome.cached and outcome.document.extractor is not None:
                 self.usage = self.usage + outcome.document.extractor.usage
         else:
             self.failures += 1
+            if outcome.spent is not None:
+                self.usage = self.usage + outcome.spent
 
     def summary(self) -> str:
         rate = self.documents / self.seconds if self.seconds else 0.0
-        return (f"{self.documents} document(s), {self.failures} failed, "
+        screened = f" ({self.screened} not sent: screened out)" if self.screened else ""
+        return (f"{self.documents} document(s){screened}, {self.failures} failed, "
                 f"{self.usage.prompt_tokens + self.usage.completion_tokens} tokens "
                 f"({self.usage.prompt_tokens} prompt), {self.usage.requests} requests, "
                 f"{self.cache_hits} cache hit(s), {self.seconds:.1f} s ({rate:.2f} docs/s)")
-
-
-def backend_identity(backend: Backend) -> tuple:
-    """What decides a backend's answer, for the cache key (never the API key). The cache
-    holds finished extractions, so treatyx's version (its repairs) is part of it too."""
-    client = getattr(backend, "client", None)
-    return (__version__, backend.name, str(getattr(client, "base_url", "")), backend.model,
-            getattr(backend, "mode", None), backend.prompt_version,
-            getattr(backend, "max_chunk_tokens", None), getattr(backend, "chunk_overlap", None),
-            getattr(backend, "read_evidence", None))
 
 
 @dataclass
@@ -74,10 +74,13 @@ class Runner:
     include_text: bool = False
     concurrency: int = 4
     cache: ExtractionCache | None = None
+    screen: bool = False
+    """Send only the articles that pass `treatyx.screen` to the backend."""
 
     def _key(self, source: SourceDocument) -> str:
-        return cache_key(*backend_identity(self.backend), source.body_start, source.body_end,
-                         source.published, source.text)
+        # The cache holds finished extractions, so treatyx's version (its repairs) counts.
+        return cache_key(__version__, *self.backend.identity(), source.body_start,
+                         source.body_end, source.published, source.text)
 
     def _cached(self, source: SourceDocument) -> Extraction | None:
         return self.cache.get(self._key(source)) if self.cache is not None else None
@@ -90,21 +93,34 @@ class Runner:
                             strict=self.strict, include_text=self.include_text)
         return Outcome(source.source, source.doc_id, document, cached=cached)
 
+    def _screened_out(self, source: SourceDocument, started: float) -> Outcome | None:
+        """The outcome of an article the screen keeps from the backend (never cached: a
+        rerun with the screen off must ask the model), or None when it passes."""
+        if not self.screen or screen.passes(source):
+            return None
+        document = assemble(source, self.backend, screen.skipped(),
+                            seconds=time.perf_counter() - started, strict=self.strict,
+                            include_text=self.include_text)
+        return Outcome(source.source, source.doc_id, document, screened=True)
+
     def one(self, source: SourceDocument) -> Outcome:
         started = time.perf_counter()
         try:
+            if (skipped := self._screened_out(source, started)) is not None:
+                return skipped
             cached = self._cached(source)
             extraction = cached or self.backend.extract(source)
             return self._finish(source, extraction, time.perf_counter() - started,
                                 cached is not None)
+        except EndpointError:
+            raise  # no document can succeed: the run stops
         except Exception as error:  # one document's failure must not lose the others
-            return _failed(source, error)
+            return self._failed(source, error)
 
     def run(self, items: Iterable[SourceDocument | LoadError]) -> Iterator[Outcome]:
         """Outcomes as documents finish; at most `concurrency` extractions in flight."""
-        aextract = getattr(self.backend, "aextract", None)
-        loop = getattr(self.backend, "loop", None)
-        if aextract is None or loop is None or self.concurrency <= 1:
+        loop = self.backend.loop
+        if loop is None:
             for item in items:
                 yield _load_failure(item) if isinstance(item, LoadError) else self.one(item)
             return
@@ -116,6 +132,13 @@ class Runner:
             for item in items:
                 if isinstance(item, LoadError):
                     yield _load_failure(item)
+                    continue
+                try:
+                    skipped = self._screened_out(item, time.perf_counter())
+                except Exception as error:
+                    skipped = self._failed(item, error)
+                if skipped is not None:
+                    yield skipped
                     continue
                 cached = self._cached(item)
                 if cached is not None:
@@ -133,16 +156,28 @@ class Runner:
 
     async def _one_async(self, source: SourceDocument) -> Outcome:
         started = time.perf_counter()
+        spent = Usage()
         try:
-            extraction = await self.backend.aextract(source)  # type: ignore[attr-defined]
-        except asyncio.CancelledError:
+            extraction = await self.backend.aextract(source, usage=spent)
+        except (asyncio.CancelledError, EndpointError):
             raise
         except Exception as error:
-            return _failed(source, error)
+            return self._failed(source, error, spent)
         try:
             return self._finish(source, extraction, time.perf_counter() - started, False)
         except Exception as error:
-            return _failed(source, error)
+            return self._failed(source, error)
+
+    def _failed(self, source: SourceDocument, error: BaseException,
+                spent: Usage | None = None) -> Outcome:
+        """The error line of a failed document, without the endpoint's secrets (a server
+        may echo the API key back), and what it cost."""
+        text = f"{type(error).__name__}: {' '.join(str(error).split())}"
+        text = getattr(self.backend, "redact", str)(text)
+        if len(text) > 300:
+            text = text[:297] + "..."
+        return Outcome(source.source, source.doc_id, spent=spent,
+                       error=f"{source.source}: extraction failed: {text}")
 
 
 def _drain(pending: set, *, block: bool) -> Iterator[Outcome]:
@@ -160,10 +195,3 @@ def _drain(pending: set, *, block: bool) -> Iterator[Outcome]:
 def _load_failure(error: LoadError) -> Outcome:
     return Outcome(source=error.path, doc_id=None, error=str(error))
 
-
-def _failed(source: SourceDocument, error: BaseException) -> Outcome:
-    text = " ".join(str(error).split()) or type(error).__name__
-    if len(text) > 300:
-        text = text[:297] + "..."
-    return Outcome(source.source, source.doc_id,
-                   error=f"{source.source}: extraction failed: {type(error).__name__}: {text}")

@@ -18,7 +18,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from treatyx.models import Agreement, Document
+from treatyx.dating import report_year
+from treatyx.errors import TablesError
+from treatyx.models import Agreement, AgreementType, Document
 
 if TYPE_CHECKING:
     import pandas
@@ -33,10 +35,6 @@ _DURATION = re.compile(
 _YEARS_PER_UNIT = (1, 1 / 12, 7 / 365.25, 1 / 365.25, 1 / 8766, 1 / 525960, 1 / 31557600)
 
 
-class TablesError(Exception):
-    """A bad level or format, or a missing optional dependency."""
-
-
 def _pandas():
     try:
         import pandas
@@ -45,7 +43,7 @@ def _pandas():
     return pandas
 
 
-def _require_pyarrow() -> None:
+def require_pyarrow() -> None:
     try:
         import pyarrow  # noqa: F401
     except ImportError:
@@ -61,7 +59,7 @@ def duration_years(value: str | None) -> float | None:
 
 
 @cache
-def _state_abbreviations() -> dict[int, str]:
+def state_abbreviations() -> dict[int, str]:
     lines = _COW_STATES.read_text(encoding="utf-8").splitlines()
     rows = csv.DictReader(line for line in lines if not line.startswith("#"))
     abbreviations: dict[int, str] = {}
@@ -171,26 +169,13 @@ def _amount_rows(results: list[Document]) -> tuple[list[dict[str, Any]], list[st
     return rows, [*columns, "approximate", "mention"]
 
 
-def _year(document: Document, agreement: Agreement) -> tuple[int | None, str | None]:
-    """The agreement's year and where it comes from: signed, date, published (or none)."""
-    dates = sorted(agreement.dates, key=lambda d: d.value)
-    signed = [d for d in dates if d.role == "signed"]
-    if signed:
-        return int(signed[0].value[:4]), "signed"
-    if dates:
-        return int(dates[0].value[:4]), "date"
-    if document.published:
-        return document.published.year, "published"
-    return None, None
-
-
 def _dyad_rows(results: list[Document]) -> tuple[list[dict[str, Any]], list[str]]:
-    abbreviations = _state_abbreviations()
+    abbreviations = state_abbreviations()
     rows = []
     for document, index, agreement in _each_agreement(results):
         # Organisations have no COW code, and a state named twice is one member.
         codes = sorted({p.cow for p in agreement.parties if p.kind == "state" and p.cow})
-        year, source = _year(document, agreement)
+        year, source = report_year(agreement, document.published)
         for i, ccode1 in enumerate(codes):
             for ccode2 in codes[i + 1 :]:
                 rows.append(
@@ -199,12 +184,12 @@ def _dyad_rows(results: list[Document]) -> tuple[list[dict[str, Any]], list[str]
                         "ccode2": ccode2,
                         "year": year,
                         "year_source": source,
-                        "stateabb1": abbreviations.get(ccode1),
-                        "stateabb2": abbreviations.get(ccode2),
+                        "abbrev1": abbreviations.get(ccode1),
+                        "abbrev2": abbreviations.get(ccode2),
                     }
                     | _key(document, index, agreement)
                 )
-    columns = ["ccode1", "ccode2", "year", "year_source", "stateabb1", "stateabb2"]
+    columns = ["ccode1", "ccode2", "abbrev1", "abbrev2", "year", "year_source"]
     return rows, [*columns, "doc_id", "agreement", "type", "status"]
 
 
@@ -229,12 +214,22 @@ _DTYPES = {
     "ccode1": "int64",
     "ccode2": "int64",
     "year": "Int64",
-}
+    "n_reports": "int64",
+    "n_agreements": "int64",
+} | {kind.value: "int64" for kind in AgreementType}
 
 
 def _check_level(level: str) -> None:
     if level not in LEVELS:
         raise TablesError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
+
+
+def frame_of(rows: list[dict[str, Any]], columns: list[str]) -> pandas.DataFrame:
+    """Rows as a DataFrame with treatyx's dtypes (nullable integers, text as "string")."""
+    pd = _pandas()
+    frame = pd.DataFrame(rows, columns=columns)
+    numbers = {c: "float64" for c in columns if c.startswith("amount_")}
+    return frame.astype({c: _DTYPES.get(c, "string") for c in columns} | numbers)
 
 
 def to_frame(results: Iterable[Document], level: str = "agreement") -> pandas.DataFrame:
@@ -244,11 +239,9 @@ def to_frame(results: Iterable[Document], level: str = "agreement") -> pandas.Da
     so that type and status stay per agreement; `collapse_dyad_years` merges them.
     """
     _check_level(level)
-    pd = _pandas()
+    _pandas()
     rows, columns = _BUILDERS[level](list(results))
-    frame = pd.DataFrame(rows, columns=columns)
-    amounts = {c: "float64" for c in columns if c.startswith("amount_")}
-    return frame.astype({c: _DTYPES.get(c, "string") for c in columns} | amounts)
+    return frame_of(rows, columns)
 
 
 def collapse_dyad_years(frame: pandas.DataFrame) -> pandas.DataFrame:
@@ -259,7 +252,7 @@ def collapse_dyad_years(frame: pandas.DataFrame) -> pandas.DataFrame:
     """
     pd = _pandas()
     keys = ["ccode1", "ccode2", "year"]
-    extra = [c for c in ("stateabb1", "stateabb2") if c in frame.columns]
+    extra = [c for c in ("abbrev1", "abbrev2") if c in frame.columns]
 
     def join(values: pandas.Series) -> str:
         return ";".join(sorted({str(v) for v in values.dropna()}))
@@ -298,7 +291,7 @@ def export(
     chosen = _format(path, format)
     _pandas()
     if chosen == "parquet":
-        _require_pyarrow()
+        require_pyarrow()
     frame = to_frame(results, level)
     path.parent.mkdir(parents=True, exist_ok=True)
     if chosen == "csv":

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from treatyx.models import Agreement, Document, Issue, Validation
+from treatyx.models import FACT_FIELDS, SPANNED_FIELDS, Agreement, Document, Issue, Validation
 from treatyx.normalize import lookup_party, parse_duration, parse_money, resolve_date
 from treatyx.spans import locate
 
@@ -36,9 +36,11 @@ SIGNED_AFTER_PUBLICATION = "TX301"
 PLANNED_BUT_SIGNED = "TX302"
 DUPLICATE_FACT = "TX303"
 NO_PARTY = "TX304"
+NO_EVIDENCE = "TX305"
 # What an extractor repaired on its own
 REPAIRED = "TX401"
-FELL_BACK = "TX402"
+SCREENED = "TX402"
+FELL_BACK = "TX403"
 
 CODES: dict[str, tuple[str, str]] = {
     UNGROUNDED: ("error", "a mention or evidence quote does not occur in the source text"),
@@ -60,9 +62,13 @@ CODES: dict[str, tuple[str, str]] = {
     PLANNED_BUT_SIGNED: ("error", "status `planned` with a `signed` date before publication"),
     DUPLICATE_FACT: ("warning", "the same fact appears twice in one agreement"),
     NO_PARTY: ("error", "an agreement has no party"),
+    NO_EVIDENCE: ("warning", "an agreement has no evidence quote that stands in the article "
+                  "body (`--strict` drops it)"),
     REPAIRED: ("warning", "the LLM extractor repaired or completed the model's answer (a fact "
                "far from the agreement's evidence dropped, a status its evidence contradicts "
                "corrected, a type or fact read from the evidence)"),
+    SCREENED: ("warning", "the screen found no agreement language near a party and defence "
+               "words, so the model was not asked (`--no-screen` sends every article)"),
     FELL_BACK: ("warning", "a piece of the article was read by the rules: the model's answer "
                 "was cut at the token cap or stayed invalid through the re-asks"),
 }
@@ -106,33 +112,40 @@ def apply(
 ) -> Document:
     """Validate, repair and record the result in `document.validation`.
 
-    With `strict`, facts with an error are dropped (an agreement too, when it has no party
-    left) and stay listed in `validation.issues`, whose paths name the positions before
-    dropping.
+    With `strict`, every kept fact is supported: facts with an error are dropped, and an
+    agreement too when it has no party or no supported evidence left (TX305). They stay
+    listed in `validation.issues`, whose paths name the positions before dropping. `ok`
+    always speaks of what is kept: the kept document is checked again.
     """
     checked = check(document, text, body=body)
     doc, issues = checked.document, checked.issues
-    if strict:
-        doc = drop_errors(doc, issues)
-        issues = [i.model_copy(update={"message": f"{i.message} Dropped (--strict)."})
-                  if i.severity == "error" else i for i in issues]
-    # `ok` speaks of the facts that are kept: under --strict the errors were dropped.
-    doc.validation = Validation(ok=strict or checked.ok, issues=issues)
+    if not strict:
+        doc.validation = Validation(ok=checked.ok, issues=issues)
+        return doc
+    doc = drop_errors(doc, issues)
+    issues = [i.model_copy(update={"message": f"{i.message} Dropped (--strict)."})
+              if _drops(i) else i for i in issues]
+    doc.validation = Validation(ok=check(doc, text, body=body).ok, issues=issues)
     return doc
 
 
+def _drops(issue: Issue) -> bool:
+    """What --strict removes: a fact or agreement with an error, an unsupported agreement."""
+    return issue.severity == "error" or issue.code == NO_EVIDENCE
+
+
 def drop_errors(document: Document, issues: list[Issue]) -> Document:
-    bad = {i.path for i in issues if i.severity == "error"}
+    bad = {i.path for i in issues if _drops(i)}
     kept = []
     for a, agreement in enumerate(document.agreements):
         base = f"agreements[{a}]"
         if base in bad:
             continue
-        for field in ("parties", "amounts", "durations", "dates", "evidence"):
+        for field in SPANNED_FIELDS:
             facts = getattr(agreement, field)
             setattr(agreement, field, [f for k, f in enumerate(facts)
                                        if f"{base}.{field}[{k}]" not in bad])
-        if agreement.parties:
+        if agreement.parties and agreement.evidence:
             kept.append(agreement)
     document.agreements = kept
     return document
@@ -149,7 +162,7 @@ def _check_agreement(
     published: dt.date | None,
 ) -> Iterator[Issue]:
     anchor = _anchor(agreement, text)
-    for field in ("parties", "amounts", "durations", "dates"):
+    for field in FACT_FIELDS:
         for k, fact in enumerate(getattr(agreement, field)):
             fact_path = f"{path}.{field}[{k}]"
             grounding = list(_ground(fact, "mention", fact_path, text, body, anchor))
@@ -157,8 +170,14 @@ def _check_agreement(
             if any(g.severity == "error" for g in grounding):
                 continue
             yield from _VALUE_CHECKS[field](fact, fact_path, published)
+    supported = 0
     for k, evidence in enumerate(agreement.evidence):
-        yield from _ground(evidence, "quote", f"{path}.evidence[{k}]", text, body, None)
+        grounding = list(_ground(evidence, "quote", f"{path}.evidence[{k}]", text, body, None))
+        supported += not any(g.severity == "error" for g in grounding)
+        yield from grounding
+    if not supported:
+        yield issue(NO_EVIDENCE, path, "No evidence quote of this agreement stands in the "
+                    "article body: nothing in the text supports it.")
     yield from _check_whole(agreement, path, published)
 
 
@@ -280,7 +299,7 @@ def _check_whole(agreement: Agreement, path: str, published: dt.date | None) -> 
         elif not after and agreement.status == "planned" and _day_before(date.value, published):
             yield issue(PLANNED_BUT_SIGNED, path, f"Status is planned, but it was signed "
                         f"on {date.value}, before publication; status should be signed.")
-    for field in ("parties", "amounts", "durations", "dates"):
+    for field in FACT_FIELDS:
         seen: dict[tuple, int] = {}
         for k, fact in enumerate(getattr(agreement, field)):
             key = _fact_key(field, fact)
@@ -297,7 +316,7 @@ _NOT_YET_SIGNED = {"planned", "negotiating", "announced"}
 
 def _fact_key(field: str, fact) -> tuple:
     if field == "parties":
-        return (fact.iso3 or fact.name,)
+        return (fact.key,)
     if field == "amounts":
         return (f"{fact.currency} {fact.value:g}", fact.period)
     if field == "dates":

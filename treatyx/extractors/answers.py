@@ -17,6 +17,7 @@ from treatyx.extractors.instructions import addressed_to_model
 from treatyx.extractors.rules import date_role, reports_agreement, status_cue, type_cue
 from treatyx.loading import SourceDocument
 from treatyx.models import (
+    VALUED_FIELDS,
     Agreement,
     AgreementStatus,
     AgreementType,
@@ -251,7 +252,7 @@ def _fold_headline(headline: Agreement, path: str, agreements: list[Agreement],
     if twin is None:
         return notes
     near = _evidence_paragraphs(twin, source, piece)
-    for kind in ("amounts", "durations", "dates"):
+    for kind in VALUED_FIELDS:
         have = {f.span for f in getattr(twin, kind)}
         for fact in getattr(headline, kind):
             if (fact.span and fact.span not in have
@@ -282,7 +283,7 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument, piece: Chun
     story = (near[0].start, piece.end) if near else None
     if story:
         story = (story[0], min([s for s in leads if s >= near[-1].end] + [story[1]]))
-    for kind in ("amounts", "durations", "dates"):
+    for kind in VALUED_FIELDS:
         kept = []
         for fact in getattr(agreement, kind):
             in_paragraph = any(p.start <= fact.span[0] < p.end for p in near) if fact.span \
@@ -352,7 +353,7 @@ def _keep_parties_named_near(agreement: Agreement, path: str, source: SourceDocu
              for p in near for info in find_parties(source.text[p.start : p.end])}
     if len(named) < 2 and source.title:
         named |= {info.value.iso3 or info.value.name for info in find_parties(source.title)}
-    kept = [p for p in agreement.parties if (p.iso3 or p.name) in named]
+    kept = [p for p in agreement.parties if p.key in named]
     if len(kept) == len(agreement.parties) or not kept:
         return
     for party in agreement.parties:
@@ -474,7 +475,7 @@ def merge(found: list[Agreement], new: list[Agreement]) -> list[Agreement]:
         if twin is None:
             merged.append(agreement)
             continue
-        for name in ("amounts", "durations", "dates", "evidence"):
+        for name in (*VALUED_FIELDS, "evidence"):
             have = {(getattr(f, "mention", None) or f.quote, f.span) for f in getattr(twin, name)}
             for fact in getattr(agreement, name):
                 if ((getattr(fact, "mention", None) or fact.quote, fact.span)) not in have:
@@ -488,7 +489,7 @@ def _repeat(one: Agreement, other: Agreement) -> bool:
 
 
 def _party_set(agreement: Agreement) -> frozenset[str]:
-    return frozenset(p.iso3 or p.name for p in agreement.parties)
+    return frozenset(p.key for p in agreement.parties)
 
 
 def _same_agreement(one: Agreement, other: Agreement) -> bool:

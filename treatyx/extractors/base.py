@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from treatyx.extractors.loop import BackgroundLoop
 from treatyx.loading import SourceDocument
 from treatyx.models import Agreement, Issue, Usage
 
@@ -18,8 +19,28 @@ class Extraction:
 
 
 class Backend(Protocol):
+    """An extraction backend as the pipeline uses it; registry.py opens one by name."""
+
     name: str
+    """Its registry name ("rules", "openai", "local"), recorded in each output."""
     model: str | None
     prompt_version: str | None
+    loop: BackgroundLoop | None
+    """The event loop that `aextract` runs on, for documents in flight at once; None: the
+    backend is synchronous and fast, and the runner calls `extract` in turn."""
+
+    def identity(self) -> tuple:
+        """What decides its answers, for the cache key; never a secret such as an API key."""
+        ...
 
     def extract(self, document: SourceDocument) -> Extraction: ...
+
+    async def aextract(self, document: SourceDocument, usage: Usage | None = None
+                       ) -> Extraction:
+        """`extract` on `loop`, so that many documents can be in flight at once. `usage`,
+        when given, is filled as the work goes: a failed document's cost."""
+        ...
+
+    def close(self) -> None:
+        """Free what it holds (a client, a loop); opened backends are closed by the registry."""
+        ...

@@ -59,8 +59,7 @@ def unique_parties(parties: list[Party]) -> list[Party]:
     seen: set[str] = set()
     kept = []
     for p in parties:
-        key = p.iso3 or p.name
-        if key not in seen:
-            seen.add(key)
+        if p.key not in seen:
+            seen.add(p.key)
             kept.append(p)
     return kept

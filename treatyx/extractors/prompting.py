@@ -19,11 +19,14 @@ PROMPTS_ENV = "TREATYX_PROMPTS_DIR"
 
 
 def prompts_dir() -> Path:
-    """prompts/ at the top of the project (or $TREATYX_PROMPTS_DIR)."""
+    """$TREATYX_PROMPTS_DIR if set; else treatyx/prompts in an installed wheel (pyproject
+    maps the repository's prompts/ there); else prompts/ at the top of a checkout.
+    The package's own copy comes first: beside an installed package, `../prompts` is
+    site-packages/prompts, which any other distribution may own."""
     if override := os.environ.get(PROMPTS_ENV):
         return Path(override)
     here = Path(__file__).resolve()
-    for candidate in (here.parents[2] / "prompts", here.parents[1] / "prompts"):
+    for candidate in (here.parents[1] / "prompts", here.parents[2] / "prompts"):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"no prompts/ directory near {here}; set {PROMPTS_ENV}")

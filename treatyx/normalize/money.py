@@ -73,13 +73,20 @@ WORDS: dict[str, str] = {
     "swiss franc": "CHF", "brazilian real": "BRL", "reais": "BRL", "mexican peso": "MXN",
     "philippine peso": "PHP", "rand": "ZAR", "south african rand": "ZAR", "naira": "NGN",
     "rupiah": "IDR", "baht": "THB", "dong": "VND", "taka": "BDT", "afghani": "AFN",
-    "bulgarian lev": "BGN", "leva": "BGN", "tenge": "KZT",
+    "bulgarian lev": "BGN", "leva": "BGN", "tenge": "KZT", "norwegian crown": "NOK",
+    "danish crown": "DKK", "swedish crown": "SEK", "czech crown": "CZK",
 }  # fmt: skip
+# Crowns without a nationality: whose they are is said nearby ("Denmark ... 2.1 billion
+# kroner"); the nearest country or demonym before the amount decides, else they go unread.
+CROWNS = {"krone": None, "kroner": None, "kronor": "SEK", "krona": "SEK", "crown": None}
+CROWN_NATIONS = {"danish": "DKK", "denmark": "DKK", "norwegian": "NOK", "norway": "NOK",
+                 "swedish": "SEK", "sweden": "SEK", "czech": "CZK"}  # fmt: skip
+_CROWN_NATION = re.compile(rf"\b(?:{'|'.join(CROWN_NATIONS)})\b", re.IGNORECASE)
 # Only when the whole text is the amount: in running text these are ordinary words.
 WHOLE_TEXT_WORDS = {"le": "EGP", "l.e": "EGP", "l.e.": "EGP", "geneh": "EGP",
                     "genihat masriya": "EGP"}  # fmt: skip
 # Ordinary English words too: need digits or a scale word before them.
-COMMON_WORDS = {"won", "rand", "dong", "real", "lira", "leva", "taka"}
+COMMON_WORDS = {"won", "rand", "dong", "real", "lira", "leva", "taka", "crown"}
 MINOR_UNITS = r"cents?|c|pence|p|sens?|kopiykas?|kopecks?|paise|fils"
 
 HEDGES = (
@@ -117,13 +124,14 @@ _PERIOD = (
     r"(?P<period>,?\s+(?i:a|per|each|every)[\s-]+(?i:year|annum|month)\b"
     r"|,?\s+(?i:per\s+annum|annually|yearly|monthly|a\s+yr)\b"
     r"|\s?/\s?(?i:year|yr|annum|month|mo)\b)"
-    r"(?![\s-]*(?i:ago|earlier|later|before|after|from|old|long|on)\b)"
+    r"(?![\s-]*(?i:ago|earlier|later|before|after|old|long|on)\b)"
+    r"(?![\s-]*(?i:from)\s+(?i:now|today|then|here)\b)"
 )
 
 
 def _pattern(whole: bool) -> re.Pattern[str]:
     words = dict(WORDS, **WHOLE_TEXT_WORDS) if whole else WORDS
-    word = rf"(?i:{_word_alternation(words)})"
+    word = rf"(?i:{_word_alternation({**words, **CROWNS})})"
     number = rf"(?P<number>{NUMBER_PATTERN})(?P<abbr>{_ABBREVIATION})?"
     if whole:  # "a dollar", "a euro"; in running text "a dollar" is rarely an amount
         number = rf"(?:(?P<article>(?i:an?))(?=\s+{word})|{number})"
@@ -134,7 +142,7 @@ def _pattern(whole: bool) -> re.Pattern[str]:
         minor = rf"(?P<minor>,?\s+(?i:and\s+)?(?P<minor_number>{minor_number})(?:{minor_unit})?)?"
     forms = [
         rf"(?<![A-Za-z0-9])(?P<prefix>{_PREFIX})\s?{number.replace('?P<', '?P<p_')}",
-        rf"{number}\s?(?:(?P<after>{_AFTER_SYMBOL})|(?P<word>{word}))(?![A-Za-z])",
+        rf"{number}(?:\s?(?P<after>{_AFTER_SYMBOL})|[\s-]?(?P<word>{word}))(?![A-Za-z])",
     ]
     if whole:  # "ringgit 42"
         forms.append(rf"(?P<word_first>{word})\s+{number.replace('?P<', '?P<w_')}")
@@ -156,7 +164,7 @@ def _group(match: re.Match[str], name: str) -> str | None:
     return None
 
 
-def _currency(match: re.Match[str]) -> str | None:
+def _currency(match: re.Match[str], text: str = "") -> str | None:
     groups = match.groupdict()
     if groups["prefix"]:
         return SYMBOLS.get(groups["prefix"], groups["prefix"])
@@ -167,12 +175,15 @@ def _currency(match: re.Match[str]) -> str | None:
     for key in (word, singular, re.sub(r"s$", "", word)):
         if key in WORDS or key in WHOLE_TEXT_WORDS:
             return WORDS.get(key) or WHOLE_TEXT_WORDS[key]
+        if key in CROWNS:
+            nations = _CROWN_NATION.findall(text, 0, match.start()) or _CROWN_NATION.findall(text)
+            return CROWNS[key] or (CROWN_NATIONS[nations[-1].lower()] if nations else None)
     return None
 
 
 def _value(match: re.Match[str], text: str) -> Money | None:
     """The amount a candidate states, or None when context shows it is none."""
-    currency = _currency(match)
+    currency = _currency(match, text)
     number_text = _group(match, "number")
     if currency is None:
         return None

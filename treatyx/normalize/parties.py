@@ -128,6 +128,7 @@ ORGANISATIONS: dict[str, list[str]] = {
     "NATO": ["NATO", "Nato", "North Atlantic Treaty Organization",
              "North Atlantic Treaty Organisation", "North Atlantic Alliance"],
     "European Union": ["EU", "E.U.", "European Union"],
+    "European Defence Agency": ["European Defence Agency", "European Defense Agency", "EDA"],
     "United Nations": ["UN", "U.N.", "United Nations"],
     "ASEAN": ["ASEAN", "Asean", "Association of Southeast Asian Nations"],
     "African Union": ["African Union", "AU"],

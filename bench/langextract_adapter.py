@@ -1,0 +1,241 @@
+"""LangExtract's extractions as treatyx documents, so `treatyx eval` can score the peer.
+
+LangExtract returns flat extractions (a class, the words, attributes, a char_interval).
+The adapter makes the output contract from them the way treatyx's own extractors do:
+parties through `lookup_party`, money, durations and dates read by treatyx's normalisers
+from each extraction's own words, evidence the sentence of the agreement's words. It
+invents nothing: an extraction whose words are not in the article is dropped (counted),
+and a fact goes to the agreement nearest to it (the same sentence first).
+
+Duck-typed on LangExtract's `Extraction` (extraction_class, extraction_text,
+char_interval.start_pos/end_pos, attributes), so this module does not import langextract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from treatyx.extractors import facts
+from treatyx.loading import SourceDocument
+from treatyx.models import (
+    Agreement,
+    AgreementStatus,
+    AgreementType,
+    Amount,
+    DateFact,
+    Document,
+    Duration,
+    Party,
+)
+from treatyx.normalize import (
+    Match,
+    find_dates,
+    find_durations,
+    find_money,
+    find_parties,
+    lookup_party,
+    parse_duration,
+    parse_money,
+    resolve_date,
+)
+from treatyx.spans import Sentence, locate, sentences
+
+DATE_ROLES = ("signed", "announced", "effective", "expires", "other")
+DEFAULT_STATUS = AgreementStatus.announced
+"""When the model's status is not one of the contract's: no status word read, no claim."""
+
+
+@dataclass
+class Tally:
+    """What the adapter had to drop or default, per cause (reported beside the scores)."""
+
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, cause: str) -> None:
+        self.counts[cause] += 1
+
+
+@dataclass
+class _Placed:
+    cls: str
+    words: str
+    start: int
+    end: int
+    attributes: dict[str, Any]
+
+
+def to_document(
+    extractions: list[Any],
+    source: SourceDocument,
+    *,
+    offset: int = 0,
+    tally: Tally | None = None,
+) -> Document:
+    """The treatyx document for LangExtract's `extractions` of `source`.
+
+    `offset`: where the text LangExtract read starts in `source.text` (its body), so
+    char_intervals become document offsets."""
+    tally = tally if tally is not None else Tally()
+    text = source.text
+    placed = [p for e in extractions if (p := _place(e, text, offset, source, tally))]
+    split = sentences(text, source.body_start, source.body_end)
+    heads = [p for p in placed if p.cls == "agreement"]
+    built = [_agreement(head, text, split, tally) for head in heads]
+    kept = [(head, agreement) for head, agreement in zip(heads, built, strict=True) if agreement]
+    for fact in placed:
+        if fact.cls == "agreement":
+            continue
+        if not kept:
+            tally.add(f"{fact.cls} without an agreement")
+            continue
+        head, agreement = _nearest(fact, kept, split)
+        _attach(fact, agreement, text, source.published, split, tally)
+    return Document(doc_id=source.doc_id, title=source.title, published=source.published,
+                    agreements=[agreement for _, agreement in kept])
+
+
+def _place(extraction: Any, text: str, offset: int, source: SourceDocument,
+           tally: Tally) -> _Placed | None:
+    """Where the extraction's words stand in the document: LangExtract's alignment, else
+    treatyx's own search for those words in the body; neither, and it is dropped."""
+    cls = (extraction.extraction_class or "").strip().lower()
+    words = (extraction.extraction_text or "").strip()
+    if cls not in ("agreement", "amount", "duration", "date"):
+        tally.add("unknown class")
+        return None
+    if not words:
+        tally.add(f"{cls} without words")
+        return None
+    interval = extraction.char_interval
+    start = getattr(interval, "start_pos", None)
+    end = getattr(interval, "end_pos", None)
+    if start is not None and end is not None and end > start:
+        start, end = start + offset, end + offset
+    else:
+        found = locate(text, words, within=(source.body_start, source.body_end))
+        if found.where == "absent":
+            tally.add(f"{cls} unaligned, words not in the article")
+            return None
+        tally.add(f"{cls} unaligned, found by treatyx")
+        start, end = found.span
+    return _Placed(cls, text[start:end], start, end, dict(extraction.attributes or {}))
+
+
+def _sentence_of(position: int, split: list[Sentence]) -> Sentence | None:
+    for sentence in split:
+        if sentence.start <= position < sentence.end:
+            return sentence
+    return None
+
+
+def _agreement(head: _Placed, text: str, split: list[Sentence], tally: Tally) -> Agreement | None:
+    sentence = _sentence_of(head.start, split)
+    region = (sentence.start, sentence.end) if sentence else (head.start, head.end)
+    parties = _parties(head.attributes.get("parties"), text, head.start, tally)
+    if not parties:
+        tally.add("agreement without a party in treatyx's table: dropped")
+        return None
+    return Agreement(
+        name=None,
+        type=_enum(AgreementType, head.attributes.get("type"), AgreementType.other, "type", tally),
+        status=_enum(AgreementStatus, head.attributes.get("status"), DEFAULT_STATUS, "status",
+                     tally),
+        parties=parties,
+        evidence=[facts.evidence(text, *region)],
+    )
+
+
+def _parties(named: Any, text: str, near: int, tally: Tally) -> list[Party]:
+    """Each name the model gave, found in the text nearest the agreement's words and
+    resolved through treatyx's party table."""
+    if isinstance(named, str):
+        named = [named]
+    found: list[Party] = []
+    for name in named or []:
+        name = str(name).strip()
+        info = lookup_party(name) if name else None
+        if info is None:
+            tally.add("party not in treatyx's table")
+            continue
+        where = locate(text, name, near=near)
+        if where.where == "absent":
+            # the model's spelling is not the article's: take the table's nearest mention
+            mentions = [m for m in find_parties(text) if m.value == info]
+            if not mentions:
+                tally.add("party not mentioned in the article")
+                continue
+            match = min(mentions, key=lambda m: abs(m.start - near))
+        else:
+            match = Match(where.start, where.end, text[where.start:where.end], info)
+        found.append(facts.party(match))
+    return facts.unique_parties(found)
+
+
+def _enum(kind, value: Any, default, what: str, tally: Tally):
+    words = str(value or "").strip().lower().replace("-", "_").replace(" ", "_")
+    words = words.replace("defense", "defence")
+    try:
+        return kind(words)
+    except ValueError:
+        tally.add(f"{what} not in the contract: defaulted")
+        return default
+
+
+def _nearest(fact: _Placed, kept: list[tuple[_Placed, Agreement]], split: list[Sentence]):
+    """The agreement whose words share the fact's sentence, else the closest before it,
+    else the closest after it."""
+    sentence = _sentence_of(fact.start, split)
+
+    def key(pair: tuple[_Placed, Agreement]) -> tuple[int, int, int]:
+        head = pair[0]
+        same = sentence is not None and sentence.start <= head.start < sentence.end
+        return (0 if same else 1, 0 if head.start <= fact.start else 1,
+                abs(fact.start - head.start))
+
+    return min(kept, key=key)
+
+
+def _attach(fact: _Placed, agreement: Agreement, text: str, published: dt.date | None,
+            split: list[Sentence], tally: Tally) -> None:
+    value = _read(fact, published)
+    if value is None:
+        tally.add(f"{fact.cls} unread by treatyx's normalisers")
+        return
+    if isinstance(value, Amount):
+        agreement.amounts.append(value)
+    elif isinstance(value, Duration):
+        agreement.durations.append(value)
+    else:
+        agreement.dates.append(value)
+    sentence = _sentence_of(fact.start, split)
+    if sentence and all(e.span != (sentence.start, sentence.end) for e in agreement.evidence):
+        agreement.evidence.append(facts.evidence(text, sentence.start, sentence.end))
+
+
+def _read(fact: _Placed, published: dt.date | None) -> Amount | Duration | DateFact | None:
+    """The fact's value from its own words: the whole words first, else the first value
+    the normaliser finds inside them (the span shrinks to that value's words)."""
+    words, start = fact.words, fact.start
+    whole = Match(start, fact.end, words, None)
+    if fact.cls == "amount":
+        money = parse_money(words)
+        inner = find_money(words)
+        if money is not None:
+            return facts.amount(Match(whole.start, whole.end, words, money))
+        return facts.amount(inner[0], start) if inner else None
+    if fact.cls == "duration":
+        iso = parse_duration(words)
+        if iso is not None:
+            return facts.duration(Match(whole.start, whole.end, words, iso))
+        inner = find_durations(words)
+        return facts.duration(inner[0], start) if inner else None
+    role = str(fact.attributes.get("role") or "other").strip().lower()
+    role = role if role in DATE_ROLES else "other"
+    date = resolve_date(words, published)
+    if date is not None:
+        return facts.date(Match(whole.start, whole.end, words, date), role)
+    inner = find_dates(words, published)
+    return facts.date(inner[0], role, start) if inner else None

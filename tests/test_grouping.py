@@ -1,0 +1,146 @@
+import datetime as dt
+
+from treatyx.grouping import GroupingRule, days_apart, group_reports, names_match, normal_name
+from treatyx.models import Agreement, DateFact, Document, Party
+
+USA = Party(name="United States", iso3="USA", cow=2, kind="state", mention="US")
+JPN = Party(name="Japan", iso3="JPN", cow=740, kind="state", mention="Japan")
+PHL = Party(name="Philippines", iso3="PHL", cow=840, kind="state", mention="Manila")
+
+
+def signed(value: str) -> DateFact:
+    granularity = {4: "year", 7: "month", 10: "day"}[len(value)]
+    return DateFact(value=value, granularity=granularity, role="signed", mention=value)
+
+
+def report(doc_id, published, type="defence_cooperation", status="signed", parties=(USA, JPN),
+           **fields) -> Document:
+    agreement = Agreement(type=type, status=status, parties=list(parties), **fields)
+    return Document(doc_id=doc_id, published=dt.date.fromisoformat(published),
+                    agreements=[agreement])
+
+
+def clusters(documents) -> list[list[str]]:
+    return sorted(sorted(r.doc_id for r in g.reports) for g in group_reports(documents))
+
+
+def test_a_pact_planned_signed_and_ratified_over_months_is_one_agreement():
+    corpus = [
+        report("planned", "2023-01-10", status="planned"),
+        report("signed", "2023-03-02", dates=[signed("2023-03-01")]),
+        report("ratified", "2023-11-20", status="in_force"),
+    ]
+
+    groups = group_reports(corpus)
+
+    assert len(groups) == 1
+    assert groups[0].linked_by == ["first", "time", "time"]
+    assert groups[0].grouped_by == "parties;type;time"
+
+
+def test_the_same_parties_two_types_on_one_day_are_two_agreements():
+    corpus = [report("a", "2023-03-02", type="logistics"),
+              report("b", "2023-03-02", type="intelligence_sharing")]
+
+    assert clusters(corpus) == [["a"], ["b"]]
+
+
+def test_a_renewal_years_later_is_a_new_agreement():
+    corpus = [
+        report("first", "2016-01-22", type="host_nation_support",
+               name="Special Measures Agreement"),
+        report("renewal", "2021-12-21", type="host_nation_support", status="extended",
+               name="Special Measures Agreement"),
+    ]
+
+    assert clusters(corpus) == [["first"], ["renewal"]]
+
+
+def test_a_ratification_years_later_is_tied_by_its_signed_date():
+    corpus = [
+        report("signed", "2022-01-06", dates=[signed("2022-01-06")]),
+        report("in_force", "2024-08-13", status="in_force", dates=[signed("2022-01")]),
+    ]
+
+    groups = group_reports(corpus)
+
+    assert [g.linked_by for g in groups] == [["first", "signed"]]
+
+
+def test_a_different_name_is_a_different_agreement_and_a_name_missing_is_no_evidence():
+    corpus = [
+        report("raa", "2023-03-02", name="Reciprocal Access Agreement"),
+        report("unnamed", "2023-03-02"),
+        report("acsa", "2023-03-03", name="Cross-Servicing Agreement"),
+        report("acronym", "2023-03-05", name="RAA"),
+    ]
+
+    assert clusters(corpus) == [["acronym", "raa", "unnamed"], ["acsa"]]
+
+
+def test_signed_dates_months_apart_are_two_signings():
+    corpus = [report("a", "2023-03-02", dates=[signed("2023-03-01")]),
+              report("b", "2023-09-02", dates=[signed("2023-08-30")])]
+
+    assert clusters(corpus) == [["a"], ["b"]]
+
+
+def test_a_new_round_of_talks_after_a_signing_is_a_new_agreement():
+    corpus = [report("signed", "2023-03-02"),
+              report("talks", "2024-02-01", status="negotiating")]
+
+    assert clusters(corpus) == [["signed"], ["talks"]]
+
+
+def test_other_party_sets_are_never_grouped_and_the_order_of_input_does_not_matter():
+    corpus = [report("jp", "2023-03-02"), report("ph", "2023-03-02", parties=(USA, PHL)),
+              report("jp2", "2023-03-03")]
+
+    forward = group_reports(corpus)
+    backward = group_reports(list(reversed(corpus)))
+
+    assert clusters(corpus) == [["jp", "jp2"], ["ph"]]
+    assert [g.agreement_id for g in forward] == [g.agreement_id for g in backward]
+
+
+def test_the_window_is_one_threshold_of_the_rule():
+    corpus = [report("a", "2023-01-01"), report("b", "2023-03-01")]
+
+    assert clusters(corpus) == [["a", "b"]]
+    assert len(group_reports(corpus, GroupingRule(window_days=30))) == 2
+
+
+def test_names_match_by_words_and_acronyms():
+    assert names_match(normal_name("the Enhanced Defense Cooperation Agreement"),
+                       normal_name("Defense Cooperation Agreement"))
+    assert names_match(normal_name("EDCA"), normal_name("Enhanced Defense Cooperation Agreement"))
+    assert not names_match(normal_name("AUKUS"), normal_name("Quad"))
+
+
+def test_days_apart_of_partial_dates():
+    assert days_apart(signed("2023-03"), signed("2023-03-17")) == 0
+    assert days_apart(signed("2023-03-01"), signed("2023-03-11")) == 10
+    assert days_apart(signed("2022"), signed("2023-01-05")) == 5
+
+
+def test_two_reports_of_one_document_are_two_agreements():
+    two = Document(doc_id="both", published=dt.date(2023, 3, 2), agreements=[
+        Agreement(type="logistics", status="signed", parties=[USA, JPN]),
+        Agreement(type="logistics", status="signed", parties=[USA, JPN]),
+    ])
+
+    assert len(group_reports([two])) == 2
+
+
+def test_another_type_joins_only_when_the_day_of_signing_ties_it():
+    day = [signed("2021-07-21")]
+    corpus = [
+        report("signed", "2021-07-21", type="training_exercises", dates=day),
+        report("same_day", "2021-07-23", type="basing_access", dates=day),
+        report("undated", "2021-07-24", type="logistics"),
+    ]
+
+    groups = group_reports(corpus)
+
+    assert clusters(corpus) == [["same_day", "signed"], ["undated"]]
+    assert groups[0].grouped_by == "parties;types differ;signed"

@@ -1,0 +1,74 @@
+"""When an agreement happened, from its own dates only.
+
+An article about a 2023 extension may say the deal "dates back to 1988": that date is
+background (role `other`), and dating the agreement by it put a 2023 dyad in 1988. So an
+agreement is dated by its own signing, entry into force or announcement, in that order,
+and only then by the report's publication; `expires` and `other` dates never date it.
+A renewal (status `extended`) is dated by its own news: a date more than
+`RENEWAL_BACKGROUND_DAYS` before the report is the original agreement's, not the renewal's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from treatyx.models import Agreement, AgreementStatus, DateFact
+
+OWN_ROLES = ("signed", "effective", "announced")
+"""Date roles that date the agreement itself, in order of preference."""
+RENEWAL_BACKGROUND_DAYS = 366
+
+
+def earliest(dates: Iterable[DateFact], role: str) -> DateFact | None:
+    """The earliest date of one role (partial ISO dates sort correctly as text)."""
+    return min((d for d in dates if d.role == role), key=lambda d: d.value, default=None)
+
+
+def own_dates(agreement: Agreement, published: dt.date | None) -> list[DateFact]:
+    """The dates of OWN_ROLES that date this agreement (see the module docstring)."""
+    dates = [d for d in agreement.dates if d.role in OWN_ROLES]
+    if agreement.status == AgreementStatus.extended and published is not None:
+        oldest = published - dt.timedelta(days=RENEWAL_BACKGROUND_DAYS)
+        dates = [d for d in dates if period(d)[1] >= oldest]
+    return dates
+
+
+def own_date(
+    agreement: Agreement, published: dt.date | None
+) -> tuple[DateFact | None, str | None]:
+    """The date that dates the agreement and its role, or (None, None)."""
+    dates = own_dates(agreement, published)
+    for role in OWN_ROLES:
+        found = earliest(dates, role)
+        if found is not None:
+            return found, role
+    return None, None
+
+
+def report_year(agreement: Agreement, published: dt.date | None) -> tuple[int | None, str | None]:
+    """The year of one agreement report and its source: a role of OWN_ROLES, else
+    `published`, else (None, None)."""
+    found, role = own_date(agreement, published)
+    if found is not None:
+        return int(found.value[:4]), role
+    if published is not None:
+        return published.year, "published"
+    return None, None
+
+
+def as_day(value: str) -> dt.date:
+    """The first day of a partial ISO date ("2023-04" -> 2023-04-01)."""
+    year, month, day = (value.split("-") + ["1", "1"])[:3]
+    return dt.date(int(year), int(month), int(day))
+
+
+def period(date: DateFact) -> tuple[dt.date, dt.date]:
+    """The first and last day a (possibly partial) date stands for."""
+    start = as_day(date.value)
+    if date.granularity == "year":
+        return start, dt.date(start.year, 12, 31)
+    if date.granularity == "month":
+        following = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        return start, following - dt.timedelta(days=1)
+    return start, start

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from treatyx import local_model
-from treatyx.backends import BackendOptions, open_backend
+from treatyx.extractors.registry import BackendOptions, open_backend
 from treatyx.loading import load_document
 from treatyx.pipeline import process
 

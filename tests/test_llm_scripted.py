@@ -192,3 +192,9 @@ def test_strict_drops_an_agreement_whose_evidence_is_not_in_the_article():
     assert strict.validation.ok  # true of what is kept: nothing unsupported
     codes = {i.code for i in strict.validation.issues}
     assert {"TX101", "TX305"} <= codes
+
+
+def test_an_unknown_design_is_refused_by_name():
+    with pytest.raises(ValueError, match="unknown design 'quotes'; one of words, sentences"):
+        LLMBackend(client=openai.AsyncOpenAI(api_key="x", base_url="http://127.0.0.1:9"),
+                   model="m", design="quotes")

@@ -10,9 +10,15 @@ import openai
 import pytest
 from scripted_server import ScriptedServer, Step
 
-from treatyx.extractors.answers import combine, complete_from_evidence, resolve
+from treatyx.extractors.answers import (
+    combine,
+    complete_from_evidence,
+    resolve,
+    type_and_status_from,
+)
 from treatyx.extractors.chunking import Chunk
 from treatyx.extractors.llm import ArticleWords, LLMBackend
+from treatyx.extractors.rules import RulesBackend
 from treatyx.loading import document_from_text
 
 BASING = ("Japan and the US will sign a new agreement covering the continued basing of "
@@ -224,3 +230,20 @@ def test_a_date_said_twice_is_one_date():
     agreements, _ = resolve(words, source, Chunk(0, len(text)))
     complete_from_evidence(agreements, source)
     assert [d.value for d in agreements[0].dates] == ["2020-09-09"]
+
+
+def test_the_rules_reading_of_the_same_agreement_names_its_type_and_status():
+    text = ("Russia and Tajikistan agreed to extend the lease of the base by 30 years. "
+            "Tajikistan also bought two helicopters from India.")
+    source = document_from_text(text, doc_id="t")
+    first = text.split(". ")[0] + "."
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "defence_cooperation", "status": "signed", "parties": ["Russia", "Tajikistan"],
+         "evidence": [first]}]})
+    agreements, _ = resolve(words, source, Chunk(0, len(text)))
+    reading = RulesBackend().extract(source).agreements
+    notes = type_and_status_from(reading, agreements)
+    assert (agreements[0].type.value, agreements[0].status.value) == ("basing_access",
+                                                                      "extended")
+    assert "set to basing_access/extended: the rules read the same agreement so" in \
+        notes[0].message

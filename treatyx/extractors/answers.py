@@ -431,6 +431,33 @@ def complete_from_evidence(agreements: list[Agreement], source: SourceDocument, 
     return notes
 
 
+def type_and_status_from(reading: list[Agreement], agreements: list[Agreement]) -> list[Issue]:
+    """Where another reading (the rules') reports the same agreement (the same parties,
+    from overlapping sentences if it can), its type and status stand: the model decides
+    which agreements the article reports and between whom, and the words' own cues name
+    their kind and stage better than a 1.5B model does (realdev: type 0.61 -> 0.79, status
+    0.51 -> 0.70 on 18 articles' answers replayed). A note says what changed."""
+    notes: list[Issue] = []
+    free = list(reading)
+    for number, agreement in enumerate(agreements):
+        same = [r for r in free if _party_set(r) == _party_set(agreement)]
+        twin = next((r for r in same if any(overlaps(e.span, f.span) for e in agreement.evidence
+                                            for f in r.evidence)), same[0] if same else None)
+        if twin is None:
+            continue
+        free.remove(twin)
+        if (twin.type, twin.status) != (agreement.type, agreement.status):
+            notes.append(validate.issue(
+                validate.REPAIRED, f"agreements[{number}]", f"Type and status "
+                f"{agreement.type.value}/{agreement.status.value} set to {twin.type.value}/"
+                f"{twin.status.value}: the rules read the same agreement so."))
+            for fact in agreement.dates:  # a role read from the old status follows it
+                if fact.role == date_role(agreement.status):
+                    fact.role = date_role(twin.status)
+            agreement.type, agreement.status = twin.type, twin.status
+    return notes
+
+
 def _type_from_evidence(agreement: Agreement, path: str) -> list[Issue]:
     """Retype the agreement as its evidence's own words name it ("upkeep" ->
     host_nation_support), if they name a type; a note says so."""

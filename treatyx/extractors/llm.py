@@ -30,6 +30,7 @@ from treatyx.extractors.answers import (
     complete_from_evidence,
     judge,
     speaks_of_agreement,
+    type_and_status_from,
 )
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk, chunk
@@ -367,6 +368,11 @@ class LLMBackend:
                 # from the cited sentences is no repair, so it leaves no note
                 notes += complete_from_evidence(agreements, document, **(
                     {"noted": False, "dated": 2} if self.design == "sentences" else {}))
+            if self.design == "sentences":
+                from treatyx.extractors.rules import RulesBackend
+
+                notes += type_and_status_from(RulesBackend().extract(document).agreements,
+                                              agreements)
             return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)
         finally:
             _usage.reset(token)

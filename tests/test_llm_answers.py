@@ -11,10 +11,10 @@ import pytest
 from scripted_server import ScriptedServer, Step
 
 from treatyx.extractors.answers import (
+    adjudicate,
     combine,
     complete_from_evidence,
     resolve,
-    type_and_status_from,
 )
 from treatyx.extractors.chunking import Chunk
 from treatyx.extractors.llm import ArticleWords, LLMBackend
@@ -242,8 +242,25 @@ def test_the_rules_reading_of_the_same_agreement_names_its_type_and_status():
          "evidence": [first]}]})
     agreements, _ = resolve(words, source, Chunk(0, len(text)))
     reading = RulesBackend().extract(source).agreements
-    notes = type_and_status_from(reading, agreements)
+    notes = adjudicate(reading, agreements)
     assert (agreements[0].type.value, agreements[0].status.value) == ("basing_access",
                                                                       "extended")
     assert "set to basing_access/extended: the rules read the same agreement so" in \
         notes[0].message
+
+
+def test_a_double_the_rules_do_not_read_is_dropped_beside_the_one_they_do():
+    text = ("Russia and Tajikistan agreed to extend the lease of the base by 30 years. "
+            "Russia and Tajikistan launched joint military exercises last year.")
+    source = document_from_text(text, doc_id="t")
+    first, second = text.split(". ")
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "basing_access", "status": "extended", "parties": ["Russia", "Tajikistan"],
+         "evidence": [first + "."]},
+        {"type": "training_exercises", "status": "announced",
+         "parties": ["Russia", "Tajikistan"], "evidence": [second]}]})
+    agreements, _ = resolve(words, source, Chunk(0, len(text)))
+    assert len(agreements) == 2
+    notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
+    assert [a.type.value for a in agreements] == ["basing_access"]
+    assert any("Dropped an agreement the rules do not read" in n.message for n in notes)

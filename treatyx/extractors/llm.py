@@ -26,11 +26,11 @@ from pydantic import BaseModel, Field, PrivateAttr, model_validator
 from treatyx import validation as validate
 from treatyx.errors import TreatyxError, UsageError
 from treatyx.extractors.answers import (
+    adjudicate,
     combine,
     complete_from_evidence,
     judge,
     speaks_of_agreement,
-    type_and_status_from,
 )
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk, chunk
@@ -371,8 +371,7 @@ class LLMBackend:
             if self.design == "sentences":
                 from treatyx.extractors.rules import RulesBackend
 
-                notes += type_and_status_from(RulesBackend().extract(document).agreements,
-                                              agreements)
+                notes += adjudicate(RulesBackend().extract(document).agreements, agreements)
             return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)
         finally:
             _usage.reset(token)

@@ -369,3 +369,48 @@ def test_a_lead_without_a_full_stop_is_read_when_it_runs_long():
 ])
 def test_deals_outside_the_military_world_are_not_taken(sentence):
     assert agreements("Portugal and Brazil held talks.\n" + sentence) == []
+
+
+def test_a_plan_for_a_span_of_years_starts_and_ends_with_them():
+    deal = only("Chile and Peru signed a military cooperation plan for 2025-2029.")
+    assert [(d.value, d.role, d.mention) for d in deal.dates] == [
+        ("2025", "effective", "2025"), ("2029", "expires", "2029")]
+
+
+def test_positions_in_a_negotiation_are_not_the_terms():
+    text = ("Chile and Peru signed a deal on a naval base on Friday.\n"
+            "Chile sought to extend the deal for 40 years, while Peru wanted 10 years.")
+    assert only(text).durations == []
+
+
+def test_the_day_an_ending_was_announced_dates_the_ending():
+    deal = only("Peru announced on Monday it was breaking off its defence accords with Chile.")
+    assert [(d.value, d.role) for d in deal.dates] == [("2022-01-03", "other")]
+
+
+def test_the_programme_of_a_deal_reported_adds_its_cost_and_length():
+    text = ("Chile and Peru on Monday unveiled a plan under which Lima will buy four "
+            "submarines from Santiago.\n"
+            "Officials said the programme would cost up to $9 billion over the next two decades.")
+    deal = only(text, published=dt.date(2023, 3, 14))
+    assert [(a.value, a.currency) for a in deal.amounts] == [(9e9, "USD")]
+    assert [d.value for d in deal.durations] == ["P20Y"]
+
+
+def test_a_budget_programme_is_no_agreement():
+    assert agreements("Chile approved a $2 billion programme to buy new army trucks.") == []
+
+
+def test_a_signed_document_of_a_reported_deal_joins_it():
+    text = ("Chile and Peru signed a military cooperation agreement on Monday.\n"
+            "Peru said: today we signed a document on military cooperation until 2030.")
+    deal = only(text)
+    assert ("2030", "expires") in [(d.value, d.role) for d in deal.dates]
+
+
+def test_two_deals_in_one_sentence_are_one_to_a_clause():
+    text = ("Norway signed a defence agreement with the US earlier this month opening four "
+            "bases, and Denmark signed its own on Thursday, allowing US troops at two air bases.")
+    found = agreements(text)
+    assert [([p.iso3 for p in a.parties], [d.value for d in a.dates]) for a in found] == [
+        (["NOR", "USA"], ["2022-01"]), (["DNK", "USA"], ["2022-01-06"])]

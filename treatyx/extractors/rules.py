@@ -16,15 +16,20 @@ from treatyx.extractors import facts
 from treatyx.extractors.base import Extraction
 from treatyx.loading import SourceDocument
 from treatyx.models import Agreement, AgreementStatus, AgreementType, DateRole, Party, Usage
-from treatyx.normalize import find_dates, find_durations, find_money, find_parties
+from treatyx.normalize import DateValue, Match, find_dates, find_durations, find_money, find_parties
 from treatyx.spans import Sentence, sentences
 
 _AGREEMENT = re.compile(
     r"\b(agreements?|deals?|pacts?|treaty|treaties|accords?|memorand(?:um|a)(?: of understanding)?|"
     r"MoUs?|arrangements?|partnership|contracts?|framework|package|leases?|"
-    r"(?:letters?|declarations?) of intent)\b",
+    r"(?:letters?|declarations?) of intent|(?:co-?operation|action) plans?|road ?maps?|"
+    r"documents?)\b",
     re.IGNORECASE,
 )
+# Words that name a deal already reported ("the programme would cost A$368 billion") but
+# would report none of their own: a budget has programmes too.
+_AGREEMENT_AGAIN = re.compile(_AGREEMENT.pattern[:-3] + r"|programmes?|programs?)\b",
+                              re.IGNORECASE)
 
 # Status cues, most specific first; the earliest cue in the sentence wins.
 _STATUS: list[tuple[AgreementStatus, str]] = [
@@ -133,14 +138,15 @@ class RulesBackend:
         found: list[Agreement] = []
         several: set[int] = set()  # deals first reported as "signed five agreements"
         previous: list[Party] = []
-        for sentence in body:
+        for sentence, whole in _clauses(body):
             sentence_parties = _parties(sentence, cut_reactions=False)
             if _is_background(sentence.text, reference, document.published is None) and (
                     _HISTORY.search(sentence.text)
                     or _referred_to(found, sentence_parties, sentence.text) is None):
                 previous = sentence_parties or previous
                 continue  # "the first pact, signed in 2019": history, not the news
-            made = self._from_sentence(document, sentence, headline_parties, previous, found)
+            made = self._from_sentence(document, sentence, headline_parties, previous, found,
+                                       whole)
             if sentence_parties:
                 previous = sentence_parties
             if not made:
@@ -191,11 +197,12 @@ class RulesBackend:
         headline_parties: list[Party],
         previous: list[Party],
         found: list[Agreement],
+        whole: str,
     ) -> list[Agreement]:
         if _is_headline(document, sentence) and sentence.text == document.title:
             return []  # a headline summarises the story; its deal is reported below
         status = _status(sentence.text)
-        if status is None or not _names_agreement(sentence.text, status):
+        if status is None or not _names_agreement(whole, status):
             return []
         parties = _parties(sentence, cut_reactions=True)
         if len(parties) < 2 and _with_company(sentence.text):
@@ -275,6 +282,27 @@ def _names_agreement(sentence: str, status: AgreementStatus) -> bool:
         _COOPERATION.search(sentence))
 
 
+# "Sweden signed an agreement this month, and Denmark signed its own on Thursday": two
+# deals, one to a clause.
+_CLAUSE = re.compile(r",\s+(?:and|while|whereas)\s+|;\s+")
+
+
+def _clauses(body: list[Sentence]) -> list[tuple[Sentence, str]]:
+    """The sentences, those that report a deal per clause split into their clauses; each
+    with its whole sentence, whose agreement noun a clause may lean on ("signed its own")."""
+    out: list[tuple[Sentence, str]] = []
+    for sentence in body:
+        cuts = list(_CLAUSE.finditer(sentence.text))
+        bounds = [0, *[m.end() for m in cuts]]
+        ends = [*[m.start() for m in cuts], len(sentence.text)]
+        parts = [Sentence(sentence.start + a, sentence.start + b, sentence.text[a:b])
+                 for a, b in zip(bounds, ends, strict=True)]
+        if len(parts) < 2 or not all(_status(p.text) and find_parties(p.text) for p in parts):
+            parts = [sentence]
+        out += [(part, sentence.text) for part in parts]
+    return out
+
+
 def _with_company(sentence: str) -> bool:
     return bool(_COMPANY.search(sentence))
 
@@ -323,8 +351,15 @@ _HISTORY_BEFORE = re.compile(r"\b(?:in|over|past|last|previous|nearly|almost|aft
 _HISTORY_AFTER = re.compile(r"^\s+(?:of|ago|old|earlier|before|since)\b", re.IGNORECASE)
 
 
+# "Russia sought to extend it for 49 years, while Tajikistan wanted 10": positions in a
+# negotiation, not the terms agreed.
+_DEMAND = re.compile(r"\b(?:sought|wanted|demanded|asked for|proposed|insisted)\b", re.IGNORECASE)
+
+
 def _durations(sentence: Sentence) -> list:
     text = sentence.text
+    if _DEMAND.search(text):
+        return []
     return [facts.duration(m, sentence.start) for m in find_durations(text)
             if not m.value.startswith("PT")  # "a 30-minute call"
             and not _HISTORY_BEFORE.search(text[:m.start])
@@ -332,10 +367,20 @@ def _durations(sentence: Sentence) -> list:
 
 
 def _dates(sentence: Sentence, document: SourceDocument, role: DateRole) -> list:
-    skip = _dateline_end(sentence.text)
-    ending = _status(sentence.text) in (AgreementStatus.suspended, AgreementStatus.terminated)
-    return [facts.date(m, _role_near(sentence.text, m.start, role, ending), sentence.start)
-            for m in find_dates(sentence.text, document.published) if m.start >= skip]
+    text = sentence.text
+    skip = _dateline_end(text)
+    ending = _status(text) in (AgreementStatus.suspended, AgreementStatus.terminated)
+    found = [facts.date(m, _role_near(text, m.start, role, ending), sentence.start)
+             for m in find_dates(text, document.published) if m.start >= skip]
+    for span in _YEAR_RANGE.finditer(text):  # "the plan for 2024-2028": its first and last year
+        for group, span_role in ((1, "effective"), (2, "expires")):
+            year = Match(span.start(group), span.end(group), span.group(group),
+                         DateValue(span.group(group), "year"))
+            found.append(facts.date(year, span_role, sentence.start))
+    return found
+
+
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)\b")
 
 
 def _role_near(sentence: str, start: int, default: DateRole, ending: bool) -> DateRole:
@@ -344,7 +389,8 @@ def _role_near(sentence: str, start: int, default: DateRole, ending: bool) -> Da
     before = sentence[max(0, start - 45):start]
     for role, pattern in _ROLE_BEFORE:
         if pattern.search(before):
-            return "other" if role == "effective" and ending else role
+            # an ending is dated as such ("announced on Monday it was pulling out")
+            return "other" if ending and role in ("effective", "announced") else role
     return default
 
 
@@ -532,11 +578,12 @@ def _key(agreement: Agreement) -> tuple[frozenset[str], AgreementType]:
 
 def _merge_into(found: list[Agreement], new: Agreement) -> None:
     """Sentences that report the same agreement (same parties, same type, or a type that
-    only one of them names) become one."""
+    only one of them names; or some of its parties and its type) become one."""
     parties, kind = _key(new)
     for old in found:
         old_parties, old_kind = _key(old)
-        if old_parties == parties and (kind == old_kind or AgreementType.other in (kind, old_kind)):
+        if (old_parties == parties and (kind == old_kind or AgreementType.other in (kind, old_kind))
+                or (parties < old_parties and kind == old_kind)):
             if old.type == AgreementType.other:
                 old.type = new.type
             _add_facts(old, new)
@@ -556,7 +603,7 @@ def _add_facts(old: Agreement, new: Agreement) -> None:
 # agreement already reported; "a new", "another", "separate" announce a different one.
 _BACK_REFERENCE = re.compile(
     r"\b(?:the|this|that|its|their|\w+['’]s)\s+(?:[\w-]+\s+){0,3}?"
-    + _AGREEMENT.pattern[2:-2] + r"\b",
+    + _AGREEMENT_AGAIN.pattern[2:-2] + r"\b",
     re.IGNORECASE,
 )
 _ANOTHER = re.compile(r"\b(?:an?\s+new|another|separate|second|also\s+signed)\b", re.IGNORECASE)
@@ -568,7 +615,7 @@ def _referred_to(found: list[Agreement], parties: list[Party],
     that it adds facts to that agreement instead of making another one."""
     if not found or _ANOTHER.search(sentence):
         return None
-    first_noun = _AGREEMENT.search(sentence)
+    first_noun = _AGREEMENT_AGAIN.search(sentence)
     pointer = _BACK_REFERENCE.search(sentence)
     if first_noun is None or pointer is None or pointer.end() != first_noun.end():
         return None

@@ -64,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--concurrency", type=_positive, default=4,
                     help="documents in flight at once for LLM backends (default 4)")
     ex.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    ex.add_argument("--engine", choices=["process", "ray"], default="process",
+                    help="process: this process (default); ray: actors of a Ray cluster, one "
+                    "backend each (pip install 'treatyx[ray]')")
+    ex.add_argument("--ray-address", metavar="ADDR",
+                    help="the Ray cluster to join (default: a local one started for the run)")
+    ex.add_argument("--ray-actors", type=_positive, metavar="N",
+                    help="actors (default: one per CPU; for --backend local, one per machine)")
     ex.add_argument("--screen", action=argparse.BooleanOptionalAction,
                     help="send only articles with agreement language near a party and defence "
                     "words to the model; the others get no agreements and a TX402 note "

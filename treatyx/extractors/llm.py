@@ -492,7 +492,26 @@ def _best_answer(
         score = (facts_kept - 2 * len(errors), -len(errors))
         if best_score is None or score > best_score:
             best, best_score = (agreements, notes), score
+    if best is not None:
+        best[1].extend(_without_ungrounded(best[0]))
     return best
+
+
+def _without_ungrounded(agreements: list[Agreement]) -> list[Issue]:
+    """Drop the facts of a last answer whose words the article does not hold (a party the
+    model named in its own words, "India" for "Indian"): the re-asks are spent, and an
+    ungrounded fact is never kept."""
+    notes: list[Issue] = []
+    for number, agreement in enumerate(agreements):
+        for kind in ("parties", "amounts", "durations", "dates"):
+            facts_ = getattr(agreement, kind)
+            for fact in facts_:
+                if fact.span is None:
+                    notes.append(validate.issue(validate.REPAIRED, f"agreements[{number}]",
+                                                f"Dropped {fact.mention!r}: not in the "
+                                                "article, still after the re-asks."))
+            setattr(agreement, kind, [f for f in facts_ if f.span is not None])
+    return notes
 
 
 def _answer_of(completion: Any, model: type[BaseModel] = ArticleWords) -> Any:

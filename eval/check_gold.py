@@ -6,7 +6,7 @@ shared/spec/output-format.md: spans match mentions, doc_id and published match t
 article, party codes agree with the COW table. Spans are tedious to count by hand,
 so --fix computes them from the mentions.
 
-    python eval/check_gold.py [--fix] [SPLIT_DIR...]   (default: eval/gold/dev eval/gold/test)
+    python eval/check_gold.py [--fix] [SPLIT_DIR...]   (default: eval/gold/dev, test, grouping)
 
 Exit status 1 while any problem remains.
 """
@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from treatyx.models import FACT_FIELDS, Agreement, Document
 
 EVAL = Path(__file__).resolve().parent
-DEFAULT_SPLITS = (EVAL / "gold" / "dev", EVAL / "gold" / "test")
+DEFAULT_SPLITS = (EVAL / "gold" / "dev", EVAL / "gold" / "test", EVAL / "gold" / "grouping")
 COW_TABLE = EVAL.parent / "treatyx" / "normalize" / "data" / "cow_states.csv"
 GRANULARITY_LENGTH = {"year": 4, "month": 7, "day": 10}
 
@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         type=Path,
         metavar="SPLIT_DIR",
-        help="gold directories (default: eval/gold/dev eval/gold/test)",
+        help="gold directories (default: eval/gold/dev, test and grouping)",
     )
     args = parser.parse_args(argv)
     report, cow = Report(), cow_table()

@@ -239,9 +239,11 @@ def count_causes(gold: list[Document], pred: list[Document],
 
 
 def render(backend: str, split: str, total: Counter, fps: Counter, fns: Counter,
-           scores) -> str:
-    lines = [f"# Errors per cause: `{backend}` on {split}", "",
-             f"From `eval/errors.py {backend} --split {split}`: every false positive and false "
+           scores, note: str = "", command: str = "") -> str:
+    lines = [f"# Errors per cause: `{backend}` on {split}", ""]
+    if note:
+        lines += [note.rstrip("\n"), ""]
+    lines += [f"From `{command}`: every false positive and false "
              "negative of `treatyx eval --errors`, given a cause by heuristics over the "
              "gold/prediction pairing and the source text (counts only). An error of an "
              "unpaired agreement counts once per fact of it.", "",
@@ -269,6 +271,8 @@ def main() -> int:
     parser.add_argument("--split", default="realdev", choices=["dev", "test", "realdev"])
     parser.add_argument("--pred", type=Path, help="predictions (default: eval/run's output)")
     parser.add_argument("--print", action="store_true", help="print instead of writing")
+    parser.add_argument("--only-predicted", action="store_true",
+                        help="score only the documents the predictions cover (a partial run)")
     args = parser.parse_args()
     stem = args.backend if args.split == "test" else f"{args.backend}-{args.split}"
     if args.split == "realdev":
@@ -285,9 +289,17 @@ def main() -> int:
     paths = sorted(articles.glob("*.txt")) if articles == REALDEV else [articles]
     sources = {d.doc_id: d for d in iter_documents(paths) if not isinstance(d, LoadError)}
     gold, pred = load_results(gold_dir), load_results(pred_path)
+    note = ""
+    if args.only_predicted:
+        covered = {d.doc_id for d in pred}
+        note = (f"Partial run: {len(covered)} of {len(gold)} documents predicted; only those "
+                "are scored.\n\n")
+        gold = [d for d in gold if d.doc_id in covered]
     total, fps, fns = count_causes(gold, pred, sources)
     report = evaluate(gold, pred)
-    out = render(args.backend, args.split, total, fps, fns, report)
+    command = " ".join(["eval/errors.py", *(a.replace(str(ROOT.parent), "..")
+                                            for a in sys.argv[1:])])
+    out = render(args.backend, args.split, total, fps, fns, report, note, command)
     if args.print:
         sys.stdout.write(out)
     else:

@@ -69,7 +69,7 @@ def render(summary: dict) -> str:
         ("B-cubed recall", "bcubed_recall"), ("pairwise F1", "pairwise_f1"),
         ("pairwise precision", "pairwise_precision"), ("pairwise recall", "pairwise_recall"),
         ("reports scored (paired with gold)", "reports"),
-        ("agreements found / in gold", None),
+        ("agreements among them: found / gold", None),
         ("unpaired gold / predicted reports", None),
     ]
     lines = [

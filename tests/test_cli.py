@@ -214,8 +214,7 @@ def test_an_unknown_option_value_is_a_usage_error(capsys, option, named):
 def test_an_output_path_that_is_a_directory_is_a_usage_error(capsys, tmp_path):
     code, out, err = treatyx(capsys, "extract", SEED, "-o", tmp_path, "--backend", "rules")
     assert (code, out) == (2, "")
-    assert err.splitlines() == [f"treatyx: error: {tmp_path}: cannot write the output: "
-                                "Is a directory"]
+    assert err.splitlines() == [f"treatyx: error: {tmp_path}: is a directory; give a file name"]
 
 
 # --- options -------------------------------------------------------------------------

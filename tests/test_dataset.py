@@ -136,3 +136,35 @@ def test_dyad_years_merge_with_a_cow_style_table(tmp_path):
                        how="left")
 
     assert merged.n_agreements.fillna(0).tolist() == [0, 2]
+
+
+def test_a_document_given_twice_counts_once(tmp_path, capsys):
+    corpus = tmp_path / "out.jsonl"
+    corpus.write_text("".join(d.to_json() + "\n" for d in JETS), encoding="utf-8")
+
+    code = main(["dataset", str(corpus), str(corpus), "-o", str(tmp_path / "ds")])
+
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "4 doc_id(s) already read were skipped (announce, sign, sign_again, ...)" in err
+    assert "4 report(s) of 4 document(s) -> 2 agreement(s)" in err
+
+
+def test_signed_dates_are_reconciled_to_the_most_precise_and_disagreements_listed():
+    def signed(value):
+        granularity = {7: "month", 10: "day"}[len(value)]
+        return DateFact(value=value, granularity=granularity, role="signed", mention=value)
+
+    corpus = [
+        doc("month", "2020-02-20", dates=[signed("2020-02")]),
+        doc("day", "2020-02-21", dates=[signed("2020-02-03")]),
+        doc("other_day", "2020-02-22", dates=[signed("2020-02-04")]),
+        doc("day_again", "2020-02-23", dates=[signed("2020-02-03")]),
+    ]
+
+    row = build_dataset(corpus).agreements[0]
+
+    assert row["n_reports"] == 4
+    assert (row["signed"], row["signed_granularity"]) == ("2020-02-03", "day")
+    # "2020-02" agrees with both days; the two days disagree with each other.
+    assert row["conflicts"] == "signed: 2020-02 | 2020-02-03 | 2020-02-04"

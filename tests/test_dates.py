@@ -181,3 +181,12 @@ def test_duckling_negatives_find_no_date():
     assert rows
     for row in rows:
         assert find_dates(row["text"], dt.date(2013, 2, 12)) == [], row["text"]
+
+
+def test_next_month_and_day_is_that_day_to_come():
+    reference = dt.date(2015, 2, 12)
+    found = find_dates("the deal could be signed by next Feb. 16 or Feb. 17", reference)
+    assert [(m.mention, m.value.value) for m in found] == [
+        ("Feb. 16", "2015-02-16"), ("Feb. 17", "2015-02-17")]
+    [month] = find_dates("the talks resume next February", reference)
+    assert month.value.value == "2016-02"

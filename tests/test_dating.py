@@ -1,6 +1,6 @@
 import datetime as dt
 
-from treatyx.dating import own_date, period, report_year
+from treatyx.dating import news_date, own_date, period, report_year
 from treatyx.models import Agreement, DateFact, Party
 
 SPAIN = Party(name="Spain", iso3="ESP", cow=230, kind="state", mention="Spain")
@@ -42,3 +42,15 @@ def test_a_renewal_is_dated_by_its_own_news_not_the_original_signing():
 def test_period_of_partial_dates():
     assert period(date("2024-02", "signed", "month")) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
     assert period(date("2023", "signed", "year"))[1] == dt.date(2023, 12, 31)
+
+
+def test_the_news_date_is_the_exact_one_nearest_to_publication():
+    said_twice = [date("2021-07", "signed", "month"), date("2021-07-21", "signed"),
+                  date("2021-07-02", "announced")]
+    recalled = [date("1988", "signed", "year"), date("2023-05-09", "signed")]
+
+    assert news_date(said_twice, "signed", dt.date(2021, 7, 23)).value == "2021-07-21"
+    assert news_date(said_twice, "signed", None).value == "2021-07-21"
+    assert news_date(said_twice, "effective", None) is None
+    assert news_date(recalled, "signed", PUBLISHED).value == "2023-05-09"
+    assert report_year(agreement(*recalled), PUBLISHED) == (2023, "signed")

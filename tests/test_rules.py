@@ -160,7 +160,7 @@ def test_an_organisation_is_a_party_without_state_codes():
 
 
 def test_a_state_that_only_reacts_is_not_a_party():
-    deal = only("Japan and the US signed an agreement, prompting China to protest.")
+    deal = only("Japan and the US signed a defence agreement, prompting China to protest.")
     assert [p.iso3 for p in deal.parties] == ["JPN", "USA"]
 
 
@@ -218,7 +218,7 @@ def test_deals_after_related_stories_are_not_read():
 
 @pytest.mark.xfail(strict=True, reason="known limitation: the rules do not read negation")
 def test_an_agreement_that_was_not_signed_is_not_reported():
-    assert agreements("Kishida visited Canberra. No agreement was signed.") == []
+    assert agreements("Kishida visited Canberra. No defence agreement was signed.") == []
 
 
 def test_a_later_sentence_about_the_deal_adds_to_it_instead_of_making_another():
@@ -273,7 +273,7 @@ def test_decades_of_history_are_no_duration_of_the_agreement():
     deal = only("Peru and Brazil, partners for three decades of cooperation, signed a defence "
                 "pact, the first visit in over a decade.")
     assert deal.durations == []
-    assert [d.value for d in only("Peru and Brazil signed a pact for the next decade.")
+    assert [d.value for d in only("Peru and Brazil signed a defence pact for the next decade.")
             .durations] == ["P10Y"]
 
 
@@ -361,3 +361,48 @@ def test_a_lead_without_a_full_stop_is_read_when_it_runs_long():
     assert document.title == lead  # the seed's layout takes the first line for a title
     [deal] = RulesBackend().extract(document).agreements
     assert [d.value for d in deal.durations] == ["P10Y"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The striker signed a new four-year contract with the Spanish club on Monday.",
+    "Lisbon's biggest brewer agreed to buy a Brazilian rival in a deal signed on Friday.",
+])
+def test_deals_outside_the_military_world_are_not_taken(sentence):
+    assert agreements("Portugal and Brazil held talks.\n" + sentence) == []
+
+
+def test_a_plan_for_a_span_of_years_starts_and_ends_with_them():
+    deal = only("Chile and Peru signed a military cooperation plan for 2025-2029.")
+    assert [(d.value, d.role, d.mention) for d in deal.dates] == [
+        ("2025", "effective", "2025"), ("2029", "expires", "2029")]
+
+
+def test_positions_in_a_negotiation_are_not_the_terms():
+    text = ("Chile and Peru signed a deal on a naval base on Friday.\n"
+            "Chile sought to extend the deal for 40 years, while Peru wanted 10 years.")
+    assert only(text).durations == []
+
+
+def test_the_day_an_ending_was_announced_dates_the_ending():
+    deal = only("Peru announced on Monday it was breaking off its defence accords with Chile.")
+    assert [(d.value, d.role) for d in deal.dates] == [("2022-01-03", "other")]
+
+
+def test_the_programme_of_a_deal_reported_adds_its_cost_and_length():
+    text = ("Chile and Peru on Monday unveiled a plan under which Lima will buy four "
+            "submarines from Santiago.\n"
+            "Officials said the programme would cost up to $9 billion over the next two decades.")
+    deal = only(text, published=dt.date(2023, 3, 14))
+    assert [(a.value, a.currency) for a in deal.amounts] == [(9e9, "USD")]
+    assert [d.value for d in deal.durations] == ["P20Y"]
+
+
+def test_a_budget_programme_is_no_agreement():
+    assert agreements("Chile approved a $2 billion programme to buy new army trucks.") == []
+
+
+def test_a_signed_document_of_a_reported_deal_joins_it():
+    text = ("Chile and Peru signed a military cooperation agreement on Monday.\n"
+            "Peru said: today we signed a document on military cooperation until 2030.")
+    deal = only(text)
+    assert ("2030", "expires") in [(d.value, d.role) for d in deal.dates]

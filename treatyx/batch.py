@@ -350,6 +350,7 @@ def collect(
                 tally.count(outcome)
                 if (error := out.record(outcome)) is not None:
                     say(f"error: {error}")
+            out.complete()
     finally:
         results.close()
     return Collected(tally=tally, pending=pending)

@@ -7,7 +7,7 @@ import itertools
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 
 from treatyx import screen
@@ -72,12 +72,14 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
     if single:
         # One document and no -o: pretty JSON; more than one: JSONL, one a line.
         sources, single = _peek_single(sources)
-    with open_backend(options, say=say) as backend, _cache(args, backend) as cache:
+    # the output first: a second run on it is refused before any model is started
+    with _output(args.output) as out, open_backend(options, say=say) as backend, \
+            _cache(args, backend) as cache:
         runner = Runner(backend, strict=args.strict, include_text=args.include_text,
                         concurrency=args.concurrency, cache=cache,
                         screen=screen.wanted(args.screen, backend.name))
-        if args.output is not None:
-            return _extract_to_file(runner, sources, args.output, tally, duplicates)
+        if out is not None:
+            return _extract_to_file(runner, sources, out, tally, duplicates, stop)
         for outcome in runner.run(sources):
             tally.count(outcome)
             if outcome.document is not None:
@@ -121,27 +123,38 @@ def _cache(args: argparse.Namespace, backend) -> ExtractionCache | nullcontext[N
                            warn=lambda message: say(f"warning: {message}"))
 
 
-def _extract_to_file(runner: Runner, sources: Iterator, path: Path, tally: Tally,
-                     duplicates: list[DuplicateId] | None = None) -> int:
-    """Resumable: skip what the file holds, append each result as it finishes."""
+@contextmanager
+def _output(path: Path | None) -> Iterator[ResumableOutput | None]:
+    """The -o file, locked and read back; one it cannot be is a usage error (exit 2)."""
+    if path is None:
+        yield None
+        return
     with ExitStack() as stack:
         try:
-            out = stack.enter_context(ResumableOutput(path))
-        except OSError as error:  # -o names a directory, or a place we may not write
-            raise UsageError(f"{path}: cannot write the output: {error.strerror or error}"
-                             ) from None
-        for note in out.resume_notes():
-            say(note)
-        for duplicate in duplicates or []:
-            out.fail(duplicate.doc_id, duplicate.source, str(duplicate))
-        todo = (s for s in sources if isinstance(s, LoadError) or s.doc_id not in out.done)
-        progress = Progress(enabled=sys.stderr.isatty())
-        with progress:
-            for outcome in runner.run(todo):
-                tally.count(outcome)
-                if (error := out.record(outcome)) is not None:
-                    say(f"error: {error}")
-                progress.update(tally)
+            output = stack.enter_context(ResumableOutput(path))
+        except OutputError as error:
+            raise UsageError(str(error)) from None
+        yield output
+
+
+def _extract_to_file(runner: Runner, sources: Iterator, out: ResumableOutput, tally: Tally,
+                     duplicates: list[DuplicateId] | None = None,
+                     stop: StopRequest | None = None) -> int:
+    """Resumable: skip what the file holds, append each result as it finishes."""
+    for note in out.resume_notes():
+        say(note)
+    for duplicate in duplicates or []:
+        out.fail(duplicate.doc_id, duplicate.source, str(duplicate))
+    todo = (s for s in sources if isinstance(s, LoadError) or s.doc_id not in out.done)
+    progress = Progress(enabled=sys.stderr.isatty())
+    with progress:
+        for outcome in runner.run(todo):
+            tally.count(outcome)
+            if (error := out.record(outcome)) is not None:
+                say(f"error: {error}")
+            progress.update(tally)
+    if stop is None or stop.signal is None:
+        out.complete()
     say(tally.summary())
     return EXIT_FAILED if tally.failures else EXIT_OK
 
@@ -232,35 +245,45 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_dataset(args: argparse.Namespace) -> int:
-    """Every readable input counts; a bad file is named, skipped, and makes the exit code 1."""
+    """Documents are streamed into the grouping; a bad file is named and the rest of it
+    skipped (its documents before the bad line count), and the exit code is 1."""
     from treatyx.dataset import build_dataset
-    from treatyx.results import load_results
+    from treatyx.results import iter_results
 
-    documents, seen, code = [], set(), EXIT_OK
-    for path in args.outputs:
-        try:
-            loaded = load_results(path)
-        except ResultsError as error:
-            say(f"error: {error}")
-            code = EXIT_FAILED
-            continue
-        for document in loaded:
-            if document.doc_id in seen:
-                say(f"{path}: doc_id {document.doc_id!r} seen before; this copy is skipped")
-                code = EXIT_FAILED
-                continue
-            seen.add(document.doc_id)
-            documents.append(document)
-    dataset = build_dataset(documents)
+    problems: list[str] = []
+    counted = [0]
+
+    def documents() -> Iterator:
+        seen: set[str] = set()
+        for path in args.outputs:
+            repeated: list[str] = []
+            try:
+                for document in iter_results(path):
+                    if document.doc_id in seen:
+                        repeated.append(document.doc_id)
+                        continue
+                    seen.add(document.doc_id)
+                    counted[0] += 1
+                    yield document
+            except ResultsError as error:
+                problems.append(f"error: {error} (the rest of this file is skipped)")
+            if repeated:
+                named = ", ".join(repeated[:3]) + (", ..." if len(repeated) > 3 else "")
+                problems.append(f"{path}: {len(repeated)} doc_id(s) already read were "
+                                f"skipped ({named})")
+
+    dataset = build_dataset(documents())
+    for problem in problems:
+        say(problem)
     try:
         paths = dataset.write(args.out, args.format)
     except TablesError as error:
         say(f"error: {error}")
         return EXIT_FAILED
-    say(f"{len(dataset.reports)} report(s) of {len(documents)} document(s) -> "
+    say(f"{len(dataset.reports)} report(s) of {counted[0]} document(s) -> "
         f"{len(dataset.agreements)} agreement(s), {len(dataset.dyad_years)} dyad-year(s): "
         + ", ".join(str(p) for p in paths))
-    return code
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 def run_report(args: argparse.Namespace) -> int:

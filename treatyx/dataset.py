@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from treatyx.dating import OWN_ROLES, own_dates
+from treatyx.dating import OWN_ROLES, news_date, own_dates
 from treatyx.errors import TablesError
 from treatyx.grouping import RULE, STAGE, Group, GroupingRule, Report, group_reports
 from treatyx.models import AgreementType, DateFact, Document
@@ -157,7 +157,7 @@ def _record(group: Group) -> dict[str, Any]:
     at_latest = [r for r in reports if r.published == last_day]
     status = max(at_latest, key=lambda r: STAGE[r.agreement.status]).agreement.status.value
     conflicts: dict[str, list[str]] = {}
-    dates = [own_dates(r.agreement, r.published) for r in reports]
+    dates = [(own_dates(r.agreement, r.published), r.published) for r in reports]
     signed = _reconcile_dates(dates, "signed", conflicts)
     year, year_source = None, None
     for role in OWN_ROLES:
@@ -205,7 +205,7 @@ def _record(group: Group) -> dict[str, Any]:
     }
     record |= _amounts(ordered, conflicts)
     record["conflicts"] = "; ".join(
-        f"{name}: {' | '.join(values)}" for name, values in sorted(conflicts.items())
+        f"{field}: {' | '.join(values)}" for field, values in sorted(conflicts.items())
     ) or None
     return record
 
@@ -224,12 +224,14 @@ def _consistent(a: str, b: str) -> bool:
 
 
 def _reconcile_dates(
-    reports_dates: list[list[DateFact]], role: str, conflicts: dict[str, list[str]]
+    reports_dates: list[tuple[list[DateFact], dt.date | None]],
+    role: str,
+    conflicts: dict[str, list[str]],
 ) -> DateFact | None:
-    """The date of one role the reports agree on: the most reported of the most precise
-    values; inconsistent values are a conflict."""
-    found = [min(ds, key=lambda d: d.value) for ds in (
-        [d for d in dates if d.role == role] for dates in reports_dates) if ds]
+    """The date of one role the reports agree on (each report's own, `news_date`): the
+    most reported of the most precise values; inconsistent values are a conflict."""
+    chosen = (news_date(dates, role, published) for dates, published in reports_dates)
+    found = [d for d in chosen if d is not None]
     if not found:
         return None
     values = sorted({d.value for d in found})

@@ -4,6 +4,8 @@ An article about a 2023 extension may say the deal "dates back to 1988": that da
 background (role `other`), and dating the agreement by it put a 2023 dyad in 1988. So an
 agreement is dated by its own signing, entry into force or announcement, in that order,
 and only then by the report's publication; `expires` and `other` dates never date it.
+Of several dates of one role, the one the news is about is the nearest to publication
+(`news_date`): an article on a 2023 signing that recalls the 1988 one is dated 2023.
 A renewal (status `extended`) is dated by its own news: a date more than
 `RENEWAL_BACKGROUND_DAYS` before the report is the original agreement's, not the renewal's.
 """
@@ -20,9 +22,23 @@ OWN_ROLES = ("signed", "effective", "announced")
 RENEWAL_BACKGROUND_DAYS = 366
 
 
-def earliest(dates: Iterable[DateFact], role: str) -> DateFact | None:
-    """The earliest date of one role (partial ISO dates sort correctly as text)."""
-    return min((d for d in dates if d.role == role), key=lambda d: d.value, default=None)
+def news_date(
+    dates: Iterable[DateFact], role: str, published: dt.date | None
+) -> DateFact | None:
+    """The date of one role that the news is about: a date said more exactly elsewhere in
+    the report ("July" beside "21 July") gives way to it, and of the rest the nearest to
+    publication wins (the new signing, not the original of 1988 the article recalls)."""
+    found = [d for d in dates if d.role == role]
+    finest = [d for d in found if not any(
+        len(o.value) > len(d.value) and o.value.startswith(d.value) for o in found)]
+    if published is None:
+        return min(finest, key=lambda d: (-len(d.value), d.value), default=None)
+
+    def distance(date: DateFact) -> int:
+        start, end = period(date)
+        return max((start - published).days, (published - end).days, 0)
+
+    return min(finest, key=lambda d: (distance(d), -len(d.value), d.value), default=None)
 
 
 def own_dates(agreement: Agreement, published: dt.date | None) -> list[DateFact]:
@@ -40,7 +56,7 @@ def own_date(
     """The date that dates the agreement and its role, or (None, None)."""
     dates = own_dates(agreement, published)
     for role in OWN_ROLES:
-        found = earliest(dates, role)
+        found = news_date(dates, role, published)
         if found is not None:
             return found, role
     return None, None

@@ -18,6 +18,11 @@ class UsageError(TreatyxError):
     """A problem with how treatyx was called: options, backends, missing parts (CLI exit 2)."""
 
 
+class EndpointError(UsageError):
+    """The endpoint cannot be used at all (connection refused, unknown host, key refused):
+    the run stops at once instead of failing every document the same way (CLI exit 2)."""
+
+
 class FileProblem(TreatyxError):
     """A problem with one file or item: `str(error)` is "<path>[:<line>]: <problem>"."""
 
@@ -57,5 +62,5 @@ class TablesError(TreatyxError):
     """A bad level or format, or a missing optional dependency."""
 
 
-__all__ = ["BatchError", "FileProblem", "LoadError", "ModelError", "OutputError", "ResultsError",
-           "TablesError", "TreatyxError", "UsageError"]
+__all__ = ["BatchError", "EndpointError", "FileProblem", "LoadError", "ModelError",
+           "OutputError", "ResultsError", "TablesError", "TreatyxError", "UsageError"]

@@ -12,16 +12,16 @@ same parties:
    an agreement only of `other`, fits any). Outlets and extractors disagree on types
    (a basing deal reported as training), so a report of another type still joins when
    its name or its day of signing ties it to the agreement.
-   **document**: two reports of one document are two agreements (its extractor said so).
-3. **name**: when both the report and the agreement have names, one of the agreement's
+3. **document**: two reports of one document are two agreements (its extractor said so).
+4. **name**: when both the report and the agreement have names, one of the agreement's
    names is similar (rapidfuzz token-set ratio >= `name_similarity`, or one is the
    acronym of the other); a different name is a different agreement.
-4. **signed**: signed dates no more than `signed_tolerance_days` apart (outlets resolve
+5. **signed**: signed dates no more than `signed_tolerance_days` apart (outlets resolve
    "on Thursday" differently; further apart is another signing).
-5. **time**: the report is at most `window_days` after the agreement's latest report,
+6. **time**: the report is at most `window_days` after the agreement's latest report,
    unless it gives the same signed date (month or day) as the agreement, as a
    ratification report years later does.
-6. **progression**: a report whose status is earlier in the life of an agreement
+7. **progression**: a report whose status is earlier in the life of an agreement
    (planned < announced < signed < in force) than one the agreement already reached,
    published more than `regression_days` after its latest report, is a new round of
    talks, not the same agreement; likewise an `extended` report more than
@@ -29,11 +29,12 @@ same parties:
    its own (as the 2016 and 2022 host-nation agreements are two), unless a matching name
    or signed date ties it.
 
-A report that fits several agreements joins the one with the strongest evidence (a
-matching name, then a matching signed date, then the nearest in time); one that fits none
-starts a new agreement. Each report records what tied it (`linked_by`: `name`, `signed`,
-`time`; `first` for the report that started the agreement). Amounts never split or join:
-outlets disagree about money, and a disagreement is kept visible, not used as evidence.
+A report that fits several agreements joins the one with the strongest evidence (its
+own type, then a matching name, then a matching signed date, then the nearest in time);
+one that fits none starts a new agreement. Each report records what tied it (`linked_by`:
+`name`, `signed`, `time`; `first` for the report that started the agreement). Amounts never
+split or join: outlets disagree about money, and a disagreement is kept visible, not used
+as evidence.
 
 The order is fixed by the reports themselves (party set, time, doc_id, index), so the
 same input gives the same groups and the same ids whatever order the files come in.
@@ -51,7 +52,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz
 
-from treatyx.dating import as_day, earliest, own_date, own_dates, period
+from treatyx.dating import as_day, news_date, own_date, own_dates, period
 from treatyx.models import Agreement, AgreementStatus, DateFact, Document
 
 
@@ -100,7 +101,7 @@ class Report:
 
     @cached_property
     def signed(self) -> DateFact | None:
-        return earliest(own_dates(self.agreement, self.published), "signed")
+        return news_date(own_dates(self.agreement, self.published), "signed", self.published)
 
     @cached_property
     def time(self) -> dt.date | None:
@@ -112,9 +113,12 @@ class Report:
 
 
 def reports_of(results: Iterable[Document]) -> Iterator[Report]:
+    """Each agreement of each document, without its evidence quotes (not needed to group
+    or reconcile; dropping them halves the memory a large corpus takes)."""
     for document in results:
         for index, agreement in enumerate(document.agreements):
-            yield Report(document.doc_id, index, document.published, agreement)
+            slim = agreement.model_copy(update={"evidence": []})
+            yield Report(document.doc_id, index, document.published, slim)
 
 
 @dataclass(eq=False)
@@ -288,9 +292,14 @@ def _group_block(reports: list[Report], rule: GroupingRule) -> list[Group]:
         candidates = list(active)
         signed = report.signed
         if signed is not None and signed.granularity != "year":
-            candidates += [g for g in by_signed[signed.value[:7]] if g not in candidates]
+            seen = {id(g) for g in candidates}
+            candidates += [g for g in by_signed[signed.value[:7]] if id(g) not in seen]
+        # Only a name or a day of signing lets a report join an agreement of another type.
+        loose = bool(report.agreement.name) or (signed is not None and signed.granularity == "day")
         best: tuple[tuple, Group, str] | None = None
         for group in candidates:
+            if not loose and not _typed(group, report):
+                continue
             tie = link(group, report, rule)
             if tie is None:
                 continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -23,10 +24,10 @@ import threading
 import time
 import urllib.request
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import platformdirs
 
@@ -372,6 +373,34 @@ class LocalServer:
         picked = [*errors[:1], *errors[-1:], text[-1]] if errors else text[-lines:]
         return " | ".join(dict.fromkeys(picked)) or "no output"
 
+    def slots(self) -> int:
+        """Requests the server computes at once, as it reports them (/props)."""
+        return int(_get_json(f"{self.address}/props")["total_slots"])
+
+    def progress(self) -> Hashable:
+        """What changes while the server works: each busy slot's task and how far its
+        prompt and answer have got (/slots), and the child's whole seconds of CPU time.
+        Unchanged for a while, the server has stopped making progress."""
+        try:
+            slots = tuple(
+                (slot.get("id"), slot.get("id_task"), slot.get("n_prompt_tokens_processed"),
+                 sum(t.get("n_decoded", 0) for t in slot.get("next_token") or []))
+                for slot in _get_json(f"{self.address}/slots", timeout=10)
+                if slot.get("is_processing"))
+        except (OSError, ValueError):  # busy past the poll's timeout, or gone: CPU tells
+            slots = None
+        return slots, int(self.cpu_seconds())
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server child has used (user + system), 0 when unknown."""
+        if self.process is None:
+            return 0.0
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def wait(self) -> int | None:
         """Block until the server exits (or Ctrl-C): for `treatyx model serve`."""
         return self.process.wait() if self.process is not None else None
@@ -406,6 +435,11 @@ def _signal_group(process: subprocess.Popen, sig: int) -> None:
         os.killpg(process.pid, sig)
     except (AttributeError, ProcessLookupError, PermissionError):
         process.send_signal(sig)
+
+
+def _get_json(url: str, timeout: float = 5.0) -> Any:
+    with urllib.request.urlopen(url, timeout=timeout) as answer:
+        return json.load(answer)
 
 
 def _healthy(address: str) -> bool:

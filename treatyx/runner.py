@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from treatyx import __version__, screen
 from treatyx.cache import ExtractionCache, cache_key
-from treatyx.errors import LoadError
+from treatyx.errors import EndpointError, LoadError
 from treatyx.extractors.base import Backend, Extraction
 from treatyx.loading import SourceDocument
 from treatyx.models import Document, Usage
@@ -29,6 +29,8 @@ class Outcome:
     cached: bool = False
     screened: bool = False
     """The screen kept it from the backend (no agreements, no request)."""
+    spent: Usage | None = None
+    """What a failed extraction cost before it failed (requests sent, tokens)."""
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Tally:
                 self.usage = self.usage + outcome.document.extractor.usage
         else:
             self.failures += 1
+            if outcome.spent is not None:
+                self.usage = self.usage + outcome.spent
 
     def summary(self) -> str:
         rate = self.documents / self.seconds if self.seconds else 0.0
@@ -108,13 +112,15 @@ class Runner:
             extraction = cached or self.backend.extract(source)
             return self._finish(source, extraction, time.perf_counter() - started,
                                 cached is not None)
+        except EndpointError:
+            raise  # no document can succeed: the run stops
         except Exception as error:  # one document's failure must not lose the others
-            return _failed(source, error)
+            return self._failed(source, error)
 
     def run(self, items: Iterable[SourceDocument | LoadError]) -> Iterator[Outcome]:
         """Outcomes as documents finish; at most `concurrency` extractions in flight."""
         loop = self.backend.loop
-        if loop is None or self.concurrency <= 1:
+        if loop is None:
             for item in items:
                 yield _load_failure(item) if isinstance(item, LoadError) else self.one(item)
             return
@@ -130,7 +136,7 @@ class Runner:
                 try:
                     skipped = self._screened_out(item, time.perf_counter())
                 except Exception as error:
-                    skipped = _failed(item, error)
+                    skipped = self._failed(item, error)
                 if skipped is not None:
                     yield skipped
                     continue
@@ -150,16 +156,28 @@ class Runner:
 
     async def _one_async(self, source: SourceDocument) -> Outcome:
         started = time.perf_counter()
+        spent = Usage()
         try:
-            extraction = await self.backend.aextract(source)
-        except asyncio.CancelledError:
+            extraction = await self.backend.aextract(source, usage=spent)
+        except (asyncio.CancelledError, EndpointError):
             raise
         except Exception as error:
-            return _failed(source, error)
+            return self._failed(source, error, spent)
         try:
             return self._finish(source, extraction, time.perf_counter() - started, False)
         except Exception as error:
-            return _failed(source, error)
+            return self._failed(source, error)
+
+    def _failed(self, source: SourceDocument, error: BaseException,
+                spent: Usage | None = None) -> Outcome:
+        """The error line of a failed document, without the endpoint's secrets (a server
+        may echo the API key back), and what it cost."""
+        text = f"{type(error).__name__}: {' '.join(str(error).split())}"
+        text = getattr(self.backend, "redact", str)(text)
+        if len(text) > 300:
+            text = text[:297] + "..."
+        return Outcome(source.source, source.doc_id, spent=spent,
+                       error=f"{source.source}: extraction failed: {text}")
 
 
 def _drain(pending: set, *, block: bool) -> Iterator[Outcome]:
@@ -177,10 +195,3 @@ def _drain(pending: set, *, block: bool) -> Iterator[Outcome]:
 def _load_failure(error: LoadError) -> Outcome:
     return Outcome(source=error.path, doc_id=None, error=str(error))
 
-
-def _failed(source: SourceDocument, error: BaseException) -> Outcome:
-    text = " ".join(str(error).split()) or type(error).__name__
-    if len(text) > 300:
-        text = text[:297] + "..."
-    return Outcome(source.source, source.doc_id,
-                   error=f"{source.source}: extraction failed: {type(error).__name__}: {text}")

@@ -35,8 +35,10 @@ class Backend(Protocol):
 
     def extract(self, document: SourceDocument) -> Extraction: ...
 
-    async def aextract(self, document: SourceDocument) -> Extraction:
-        """`extract` on `loop`, so that many documents can be in flight at once."""
+    async def aextract(self, document: SourceDocument, usage: Usage | None = None
+                       ) -> Extraction:
+        """`extract` on `loop`, so that many documents can be in flight at once. `usage`,
+        when given, is filled as the work goes: a failed document's cost."""
         ...
 
     def close(self) -> None:

@@ -12,18 +12,18 @@ import contextvars
 import copy
 import json
 import logging
-import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import instructor
 import openai
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
-from treatyx.errors import UsageError
+from treatyx.errors import TreatyxError, UsageError
 from treatyx.extractors.answers import (
     combine,
     complete_from_evidence,
@@ -31,10 +31,11 @@ from treatyx.extractors.answers import (
 )
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk, chunk
+from treatyx.extractors.endpoint import Endpoint
 from treatyx.extractors.loop import BackgroundLoop
 from treatyx.extractors.prompting import Prompt, load_prompt
-from treatyx.extractors.ratelimit import RateLimiter, estimate_tokens, reported_tokens
-from treatyx.extractors.transport import asks_to_slow_down, is_transient, retrying
+from treatyx.extractors.ratelimit import RateLimiter
+from treatyx.extractors.transport import Stalled, is_transient
 from treatyx.loading import SourceDocument
 from treatyx.models import (
     Agreement,
@@ -44,6 +45,7 @@ from treatyx.models import (
     Issue,
     Usage,
 )
+from treatyx.redact import url_credentials, without_credentials
 
 # instructor logs each failed attempt at ERROR; treatyx reports failures itself, so keep
 # those records away from Python's last-resort stderr handler.
@@ -213,6 +215,14 @@ class LLMBackend:
     initial_wait: float = 1.0
     rpm: int | None = None
     tpm: int | None = None
+    in_flight: int | None = None
+    """Requests at once: the server's slots (None: no limit beyond the documents')."""
+    watch: Callable[[], Hashable] | None = None
+    """The state of a server we own, polled while a request waits (see Endpoint)."""
+    served: str = ""
+    """What serves the model, for the cache key: the model file's sha256, or the
+    endpoint's address without credentials or port (a restart on another port, as a
+    local server gets, serves the same model)."""
     read_evidence: bool = False
     """Complete each agreement from the words of its own evidence: the type they name
     ("cost-sharing", "logistics") and the money, durations and dates in them that the
@@ -220,52 +230,49 @@ class LLMBackend:
     prompt: Prompt = field(default_factory=load_prompt)
     loop: BackgroundLoop = field(default_factory=BackgroundLoop, repr=False)
     _structured: Any = field(init=False, repr=False)
-    _create: Any = field(init=False, repr=False)
-    limiter: RateLimiter = field(init=False, repr=False)
-    """Shared by all requests in flight: rpm/tpm, and one pause for all after a 429."""
+    endpoint: Endpoint = field(init=False, repr=False)
+    """The server as all requests share it: turns, rate limits, retries, timeouts."""
 
     def __post_init__(self) -> None:
-        self.limiter = RateLimiter(rpm=self.rpm, tpm=self.tpm)
-        # Looked up once, here: the first `client.chat` imports half of openai (0.5 s),
-        # which must not happen between a request's turn and its sending.
-        self._create = self.client.chat.completions.create
-        create = retrying(self._send, attempts=self.transport_attempts,
-                          initial_wait=self.initial_wait, on_attempt=_count_request,
-                          on_transient=self._on_transient, asynchronous=True)
+        self.endpoint = Endpoint(self.client, in_flight=self.in_flight,
+                                 watch=self.watch, rpm=self.rpm, tpm=self.tpm,
+                                 attempts=self.transport_attempts,
+                                 initial_wait=self.initial_wait, on_attempt=_count_request)
         self._structured = instructor.AsyncInstructor(
             client=self.client,
-            create=instructor.patch(create=create, mode=MODES[self.mode]),
+            create=instructor.patch(create=self.endpoint.sender(), mode=MODES[self.mode]),
             mode=MODES[self.mode],
         )
         self._structured.on("completion:response", _count_tokens)
 
-    async def _send(self, *args: Any, **body: Any) -> Any:
-        """One HTTP request, sent when the rate limiter gives it a turn."""
-        async with self.limiter.slot(estimate_tokens(body)) as slot:
-            response = await self._create(*args, **body)
-            slot.used(reported_tokens(response))
-            return response
+    @property
+    def limiter(self) -> RateLimiter:
+        """Shared by all requests in flight: rpm/tpm, and one pause for all after a 429."""
+        return self.endpoint.limiter
 
-    def _on_transient(self, error: BaseException, seconds: float) -> None:
-        if asks_to_slow_down(error):
-            self.limiter.back_off(seconds)
+    def redact(self, text: str) -> str:
+        """`text` without the endpoint's secrets (API key, URL credentials)."""
+        return self.endpoint.redact(text)
 
     @property
     def prompt_version(self) -> str:
         return self.prompt.version
 
     def identity(self) -> tuple:
-        """What decides its answers, for the cache key (the endpoint, never the API key)."""
-        return (self.name, str(self.client.base_url), self.model, self.mode,
-                self.prompt_version, self.max_chunk_tokens, self.chunk_overlap,
-                self.read_evidence)
+        """What decides its answers, for the cache key: what serves the model (`served`:
+        never a port, never the API key), the model, the prompt and the options."""
+        return (self.name, self.served, self.model, self.mode, self.prompt_version,
+                self.max_chunk_tokens, self.chunk_overlap, self.read_evidence,
+                self.max_retries, self.max_completion_tokens, self.seed)
 
     def extract(self, document: SourceDocument) -> Extraction:
         return self.loop.run(self.aextract(document))
 
-    async def aextract(self, document: SourceDocument) -> Extraction:
-        """Runs on the backend's own loop (see `loop.BackgroundLoop`)."""
-        usage = Usage()
+    async def aextract(self, document: SourceDocument, usage: Usage | None = None
+                       ) -> Extraction:
+        """Runs on the backend's own loop (see `loop.BackgroundLoop`). `usage`, when given,
+        is filled as requests go out: what a document cost even when it then fails."""
+        usage = usage if usage is not None else Usage()
         token = _usage.set(usage)
         try:
             found = [await self._extract_piece(document, piece)
@@ -321,8 +328,10 @@ class LLMBackend:
             words = await self._ask(request, document, piece)
             return words._resolved, words._notes
         except instructor.core.InstructorRetryException as failure:
-            if is_transient(failure.__cause__):
-                raise failure.__cause__ from None  # the endpoint failed, not the model
+            cause = failure.__cause__
+            if cause is not None and (is_transient(cause) or isinstance(cause, Stalled
+                                                                        | TreatyxError)):
+                raise cause from None  # the endpoint failed, not the model
             # Out of re-asks: keep the last answer; the pipeline's validator marks (and,
             # with --strict, drops) what is still wrong.
             best = _best_answer(failure, document, piece)
@@ -430,17 +439,7 @@ def open_llm_backend(
     """`openai`: the configured endpoint. `local`: start llama.cpp's server on the pulled
     model for the duration of the block."""
     if name == "openai":
-        if not options.model:
-            raise UsageError("--backend openai needs --model (or TREATYX_MODEL)")
-        client = openai.AsyncOpenAI(base_url=options.base_url,
-                                    api_key=options.api_key or "none",
-                                    max_retries=0, timeout=options.timeout)
-        mode = options.mode or default_mode(options.base_url, name)
-        say(f"backend openai: model {options.model} at {_host(options.base_url)}, mode {mode}")
-        backend = LLMBackend(client=client, model=options.model, name="openai", mode=mode,
-                             rpm=options.rpm, tpm=options.tpm,
-                             max_retries=options.max_retries,
-                             read_evidence=bool(options.read_evidence))
+        backend = _remote_backend(options, say)
         try:
             yield backend
         finally:
@@ -450,19 +449,25 @@ def open_llm_backend(
 
     if problem := local_model.cannot_serve(options.cache_dir):
         raise UsageError(f"--backend local: {problem}")
-    path = local_model.model_path(options.cache_dir)
     started = time.perf_counter()
-    with local_model.LocalServer(path, ctx_size=8192) as server:
-        say(f"backend local: {server.model} on llama.cpp at {server.base_url} "
-            f"(ready in {time.perf_counter() - started:.1f} s)")
+    with local_model.LocalServer(local_model.model_path(options.cache_dir), ctx_size=8192,
+                                 parallel=LOCAL_SLOTS) as server:
+        slots = server.slots()
+        say(f"backend local: {server.model} on llama.cpp at {server.base_url}, {slots} "
+            f"slot(s) (ready in {time.perf_counter() - started:.1f} s)")
+        # No client timeout: a request may queue or compute slowly on a busy machine for
+        # as long as the server makes progress (`watch`); --timeout is how long it may not.
         client = openai.AsyncOpenAI(base_url=server.base_url, api_key="none", max_retries=0,
-                                    timeout=options.timeout)
+                                    timeout=None)
         # A 1.5B model finds agreements best a few paragraphs at a time; the shared
         # prefix (system prompt, example) is cached by llama.cpp, so pieces are cheap.
         backend = LLMBackend(client=client, model=server.model, name="local",
                              mode=options.mode or "json", max_retries=options.max_retries,
                              max_chunk_tokens=LOCAL_CHUNK_TOKENS, chunk_overlap=0,
-                             read_evidence=options.read_evidence is not False)
+                             read_evidence=options.read_evidence is not False,
+                             in_flight=slots, watch=server.progress,
+                             served=f"llama.cpp {local_model.QWEN.sha256}")
+        backend.endpoint.stall_after = options.timeout
         try:
             yield backend
         finally:
@@ -470,10 +475,31 @@ def open_llm_backend(
 
 
 LOCAL_CHUNK_TOKENS = 400
+LOCAL_SLOTS = 2
+"""llama.cpp's parallel slots for --backend local: requests computed at once."""
 
 
-def _host(base_url: str | None) -> str:
-    return re.sub(r"//[^/@]*@", "//", base_url) if base_url else "api.openai.com"
+def _remote_backend(options: Any, say: Callable[[str], None]) -> LLMBackend:
+    """The configured endpoint, refused before anything is sent when it cannot work."""
+    if not options.model:
+        raise UsageError("--backend openai needs --model (or TREATYX_MODEL)")
+    shown = without_credentials(options.base_url or "https://api.openai.com/v1")
+    if url_credentials(options.base_url):
+        raise UsageError(f"--base-url {shown}: remove the user:password@ from the URL (it "
+                         "would be sent as HTTP Basic auth instead of the API key); pass the "
+                         "key with --api-key (or OPENAI_API_KEY)")
+    if not options.api_key and urlsplit(shown).hostname == "api.openai.com":
+        raise UsageError("api.openai.com needs an API key: --api-key or OPENAI_API_KEY (or "
+                         "point --base-url at another endpoint)")
+    client = openai.AsyncOpenAI(base_url=options.base_url, api_key=options.api_key or "none",
+                                max_retries=0, timeout=options.timeout)
+    mode = options.mode or default_mode(options.base_url, "openai")
+    say(f"backend openai: model {options.model} at {shown}, mode {mode}")
+    address = urlsplit(shown)
+    return LLMBackend(client=client, model=options.model, name="openai", mode=mode,
+                      rpm=options.rpm, tpm=options.tpm, max_retries=options.max_retries,
+                      read_evidence=bool(options.read_evidence),
+                      served=f"{address.hostname}{address.path.rstrip('/')}")
 
 
 __all__ = ["ArticleWords", "LLMBackend", "default_mode", "open_llm_backend", "parse_answer"]

@@ -15,16 +15,21 @@ from dataclasses import dataclass
 from treatyx.extractors import facts
 from treatyx.extractors.base import Extraction
 from treatyx.loading import SourceDocument
-from treatyx.models import Agreement, AgreementStatus, AgreementType, DateRole, Party
-from treatyx.normalize import find_dates, find_durations, find_money, find_parties
+from treatyx.models import Agreement, AgreementStatus, AgreementType, DateRole, Party, Usage
+from treatyx.normalize import DateValue, Match, find_dates, find_durations, find_money, find_parties
 from treatyx.spans import Sentence, sentences
 
 _AGREEMENT = re.compile(
     r"\b(agreements?|deals?|pacts?|treaty|treaties|accords?|memorand(?:um|a)(?: of understanding)?|"
     r"MoUs?|arrangements?|partnership|contracts?|framework|package|leases?|"
-    r"(?:letters?|declarations?) of intent)\b",
+    r"(?:letters?|declarations?) of intent|(?:co-?operation|action) plans?|road ?maps?|"
+    r"documents?)\b",
     re.IGNORECASE,
 )
+# Words that name a deal already reported ("the programme would cost A$368 billion") but
+# would report none of their own: a budget has programmes too.
+_AGREEMENT_AGAIN = re.compile(_AGREEMENT.pattern[:-3] + r"|programmes?|programs?)\b",
+                              re.IGNORECASE)
 
 # Status cues, most specific first; the earliest cue in the sentence wins.
 _STATUS: list[tuple[AgreementStatus, str]] = [
@@ -118,7 +123,8 @@ class RulesBackend:
     def identity(self) -> tuple:
         return (self.name, "", None, None, None, None, None, None)
 
-    async def aextract(self, document: SourceDocument) -> Extraction:
+    async def aextract(self, document: SourceDocument, usage: Usage | None = None
+                       ) -> Extraction:
         return self.extract(document)
 
     def close(self) -> None:
@@ -162,7 +168,7 @@ class RulesBackend:
                         several.add(id(found[-1]))
         for agreement in found:
             _settle(agreement, document)
-        return Extraction(agreements=found)
+        return Extraction(agreements=[a for a in found if _about_defence(a)])
 
     def _facts(self, document: SourceDocument, sentence: Sentence,
                about: Agreement) -> Agreement:
@@ -322,8 +328,15 @@ _HISTORY_BEFORE = re.compile(r"\b(?:in|over|past|last|previous|nearly|almost|aft
 _HISTORY_AFTER = re.compile(r"^\s+(?:of|ago|old|earlier|before|since)\b", re.IGNORECASE)
 
 
+# "Russia sought to extend it for 49 years, while Tajikistan wanted 10": positions in a
+# negotiation, not the terms agreed.
+_DEMAND = re.compile(r"\b(?:sought|wanted|demanded|asked for|proposed|insisted)\b", re.IGNORECASE)
+
+
 def _durations(sentence: Sentence) -> list:
     text = sentence.text
+    if _DEMAND.search(text):
+        return []
     return [facts.duration(m, sentence.start) for m in find_durations(text)
             if not m.value.startswith("PT")  # "a 30-minute call"
             and not _HISTORY_BEFORE.search(text[:m.start])
@@ -331,10 +344,20 @@ def _durations(sentence: Sentence) -> list:
 
 
 def _dates(sentence: Sentence, document: SourceDocument, role: DateRole) -> list:
-    skip = _dateline_end(sentence.text)
-    ending = _status(sentence.text) in (AgreementStatus.suspended, AgreementStatus.terminated)
-    return [facts.date(m, _role_near(sentence.text, m.start, role, ending), sentence.start)
-            for m in find_dates(sentence.text, document.published) if m.start >= skip]
+    text = sentence.text
+    skip = _dateline_end(text)
+    ending = _status(text) in (AgreementStatus.suspended, AgreementStatus.terminated)
+    found = [facts.date(m, _role_near(text, m.start, role, ending), sentence.start)
+             for m in find_dates(text, document.published) if m.start >= skip]
+    for span in _YEAR_RANGE.finditer(text):  # "the plan for 2024-2028": its first and last year
+        for group, span_role in ((1, "effective"), (2, "expires")):
+            year = Match(span.start(group), span.end(group), span.group(group),
+                         DateValue(span.group(group), "year"))
+            found.append(facts.date(year, span_role, sentence.start))
+    return found
+
+
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)\b")
 
 
 def _role_near(sentence: str, start: int, default: DateRole, ending: bool) -> DateRole:
@@ -343,7 +366,8 @@ def _role_near(sentence: str, start: int, default: DateRole, ending: bool) -> Da
     before = sentence[max(0, start - 45):start]
     for role, pattern in _ROLE_BEFORE:
         if pattern.search(before):
-            return "other" if role == "effective" and ending else role
+            # an ending is dated as such ("announced on Monday it was pulling out")
+            return "other" if ending and role in ("effective", "announced") else role
     return default
 
 
@@ -411,6 +435,31 @@ def _settle(agreement: Agreement, document: SourceDocument) -> None:
         if later in _DECISIVE and agreement.status not in _DECISIVE:
             agreement.status = later
             break
+
+
+# Words of the military world: a deal needs one of them in its sentences, so that a
+# footballer's new contract, a record deal or a takeover is not taken.
+_DEFENCE = re.compile(
+    r"\b(?:military|militar\w+|defen[cs]e|arms|armed|weapons?|troops?|army|armies|navy|naval|"
+    r"air forces?|security|missiles?|warships?|soldiers?|forces|bases?|nuclear|submarines?|"
+    r"fighters?|jets?|war|warplanes?|allies|alliance|NATO|Pentagon|strategic|frigates?|"
+    r"helicopters?|howitzers?|tanks?|drones?|rifles?|ammunition|Rafale|F-\d+\w*|intelligence|"
+    r"cross-servicing|visiting forces|patrol (?:boats?|vessels?)|peacekeep\w*|weaponry|"
+    r"armaments?|Sukhois?|MiGs?)\b",
+    re.IGNORECASE)
+
+
+def _about_defence(agreement: Agreement) -> bool:
+    """Whether the deal's sentences speak of the military world at all: "Diageo agreed
+    to buy a wine company" has a buyer and a sale, but no arms. Kinds whose cues are
+    military words already (intelligence, logistics, basing ...) need no more."""
+    return agreement.type in _MILITARY_KINDS or any(
+        _DEFENCE.search(e.quote) for e in agreement.evidence)
+
+
+_MILITARY_KINDS = {AgreementType.intelligence_sharing, AgreementType.logistics,
+                   AgreementType.host_nation_support, AgreementType.basing_access,
+                   AgreementType.alliance}
 
 
 _DECISIVE = {AgreementStatus.terminated, AgreementStatus.suspended, AgreementStatus.extended,
@@ -506,11 +555,12 @@ def _key(agreement: Agreement) -> tuple[frozenset[str], AgreementType]:
 
 def _merge_into(found: list[Agreement], new: Agreement) -> None:
     """Sentences that report the same agreement (same parties, same type, or a type that
-    only one of them names) become one."""
+    only one of them names; or some of its parties and its type) become one."""
     parties, kind = _key(new)
     for old in found:
         old_parties, old_kind = _key(old)
-        if old_parties == parties and (kind == old_kind or AgreementType.other in (kind, old_kind)):
+        if (old_parties == parties and (kind == old_kind or AgreementType.other in (kind, old_kind))
+                or (parties < old_parties and kind == old_kind)):
             if old.type == AgreementType.other:
                 old.type = new.type
             _add_facts(old, new)
@@ -530,7 +580,7 @@ def _add_facts(old: Agreement, new: Agreement) -> None:
 # agreement already reported; "a new", "another", "separate" announce a different one.
 _BACK_REFERENCE = re.compile(
     r"\b(?:the|this|that|its|their|\w+['’]s)\s+(?:[\w-]+\s+){0,3}?"
-    + _AGREEMENT.pattern[2:-2] + r"\b",
+    + _AGREEMENT_AGAIN.pattern[2:-2] + r"\b",
     re.IGNORECASE,
 )
 _ANOTHER = re.compile(r"\b(?:an?\s+new|another|separate|second|also\s+signed)\b", re.IGNORECASE)
@@ -542,7 +592,7 @@ def _referred_to(found: list[Agreement], parties: list[Party],
     that it adds facts to that agreement instead of making another one."""
     if not found or _ANOTHER.search(sentence):
         return None
-    first_noun = _AGREEMENT.search(sentence)
+    first_noun = _AGREEMENT_AGAIN.search(sentence)
     pointer = _BACK_REFERENCE.search(sentence)
     if first_noun is None or pointer is None or pointer.end() != first_noun.end():
         return None

@@ -638,7 +638,9 @@ _FORMS: list[tuple[str, str, Resolver, bool]] = [
         True,
     ),
     ("day_of_rel_month", rf"(?:the\s+)?(?P<ord>{_DAY})\s+of\s+(?P<ms>{_MREL})", _r_nth_day, True),
-    ("month_rel", rf"(?P<rel>last|next|this|coming|past)\s+(?P<mon>{_MON})", _r_month_rel, True),
+    # "next Feb. 16" is a day: the month pattern leaves it to the day patterns
+    ("month_rel", rf"(?P<rel>last|next|this|coming|past)\s+(?P<mon>{_MON})(?!\.?\s+\d)",
+     _r_month_rel, True),
     ("month_after_next", rf"(?P<mon>{_MON})\s+(?P<rel>after\s+next)", _r_month_rel, True),
     ("anchor_in", rf"{_ANCHOR}\s+in\s+{_SHIFT}", _r_anchor_shift, False),
     ("anchor_ago", rf"{_ANCHOR}\s+{_SHIFT}\s+(?P<dir>from\s+now|ago)", _r_anchor_shift, False),
@@ -700,7 +702,7 @@ def _resolve(resolver: Resolver, match: re.Match[str], reference: dt.date | None
 _CUES = re.compile(
     r"\b(?P<future>will|shall|would|may|might|(?:is|are|was|were)\s+(?:due|set|expected|scheduled|slated|"
     r"going)\s+to|(?:is|are)\s+to|to\s+be\s+\w+|due\s+to|set\s+to|expected|scheduled|"
-    r"planned|plans?\s+to|intends?\s+to|aims?\s+to|upcoming|forthcoming|to\s+(?:sign|hold|"
+    r"planned|plans?\s+to|intends?\s+to|aims?\s+to|upcoming|forthcoming|next|to\s+(?:sign|hold|"
     r"meet|visit|start|begin|take|launch|conclude|finalise|finalize|ratify))\b"
     r"|\b(?P<past>[a-z]+ed|said|met|held|took|signed|agreed|was|were|had|did|came|made|"
     r"began|told|sent|gave|wrote|went|last)\b")  # fmt: skip

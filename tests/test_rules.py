@@ -406,3 +406,11 @@ def test_a_signed_document_of_a_reported_deal_joins_it():
             "Peru said: today we signed a document on military cooperation until 2030.")
     deal = only(text)
     assert ("2030", "expires") in [(d.value, d.role) for d in deal.dates]
+
+
+def test_two_deals_in_one_sentence_are_one_to_a_clause():
+    text = ("Norway signed a defence agreement with the US earlier this month opening four "
+            "bases, and Denmark signed its own on Thursday, allowing US troops at two air bases.")
+    found = agreements(text)
+    assert [([p.iso3 for p in a.parties], [d.value for d in a.dates]) for a in found] == [
+        (["NOR", "USA"], ["2022-01"]), (["DNK", "USA"], ["2022-01-06"])]

@@ -266,7 +266,7 @@ class Collected:
 
 @dataclass(frozen=True)
 class _Provenance:
-    """What `assemble` records in `extractor`: the batch's backend, model and prompt."""
+    """The batch's backend, model and prompt: the `Provenance` that `assemble` records."""
 
     name: str
     model: str
@@ -311,13 +311,15 @@ def collect(
     *,
     strict: bool = False,
     include_text: bool = False,
-    read_evidence: bool = False,
+    read_evidence: bool | None = None,
     say: Say = lambda _: None,
 ) -> Collected:
     """Append the documents of finished batches to `output` (skipping those already
     there); failed requests and rejected answers go to `<output>.errors.jsonl`.
-    `read_evidence` completes agreements from their evidence, as LLMBackend's option."""
+    `read_evidence` completes agreements from their evidence, as LLMBackend's option
+    (None: as the live backend would, see BackendOptions.reads_evidence)."""
     manifest = Manifest.load(batch_dir)
+    read_evidence = BackendOptions(read_evidence=read_evidence).reads_evidence(manifest.backend)
     batches: dict[int, Batch] = {}
     for index, part in enumerate(manifest.batches):
         if part.id is None:

@@ -19,6 +19,9 @@ from treatyx.errors import OutputError, UsageError
 from treatyx.extractors.registry import NAMES as BACKENDS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+READ_EVIDENCE_HELP = ("complete each agreement from its evidence sentence: the type its words "
+                      "name, and money, durations and dates the model left out (default: on "
+                      "for --backend local, off for openai and its batches)")
 STRICT_HELP = ("keep only supported facts: drop facts with validator errors, and agreements "
                "without a party or evidence in the text (they stay listed in validation)")
 
@@ -61,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--concurrency", type=_positive, default=4,
                     help="documents in flight at once for LLM backends (default 4)")
     ex.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    ex.add_argument("--engine", choices=["process", "ray"], default="process",
+                    help="process: this process (default); ray: actors of a Ray cluster, one "
+                    "backend each (pip install 'treatyx[ray]')")
+    ex.add_argument("--ray-address", metavar="ADDR",
+                    help="the Ray cluster to join (default: a local one started for the run)")
+    ex.add_argument("--ray-actors", type=_positive, metavar="N",
+                    help="actors (default: one per CPU; for --backend local, one per machine)")
     ex.add_argument("--screen", action=argparse.BooleanOptionalAction,
                     help="send only articles with agreement language near a party and defence "
                     "words to the model; the others get no agreements and a TX402 note "
@@ -132,9 +142,8 @@ def _add_batch_parser(commands: argparse._SubParsersAction) -> None:
                          help=STRICT_HELP)
     collect.add_argument("--include-text", action="store_true",
                          help="write the document text too")
-    collect.add_argument("--read-evidence", action="store_true",
-                         help="complete each agreement from its evidence sentence (type words, "
-                         "money, durations, dates the model left out), as extract's option")
+    collect.add_argument("--read-evidence", action=argparse.BooleanOptionalAction,
+                         help=READ_EVIDENCE_HELP)
     for action in (submit, status, collect):
         action.add_argument("--batch-dir", type=Path, required=True,
                             help="the requests and manifest.json of one submission")
@@ -159,9 +168,7 @@ def _add_llm_options(parser: argparse.ArgumentParser) -> None:
     llm.add_argument("--tpm", type=_positive, metavar="N",
                      help="at most N tokens per minute (default: no limit)")
     llm.add_argument("--read-evidence", action=argparse.BooleanOptionalAction,
-                     help="complete each agreement from its evidence sentence: the type its "
-                     "words name, and money, durations and dates the model left out (default: "
-                     "on for --backend local, off for openai)")
+                     help=READ_EVIDENCE_HELP)
     llm.add_argument("--cache-dir", type=Path, help="model and response cache directory")
 
 

@@ -8,7 +8,9 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from treatyx import screen
 from treatyx.cache import ExtractionCache
@@ -20,7 +22,7 @@ from treatyx.errors import (
     TablesError,
     UsageError,
 )
-from treatyx.extractors.registry import BackendOptions, open_backend
+from treatyx.extractors.registry import BackendOptions, choose, open_backend
 from treatyx.loading import (
     DuplicateId,
     LoadError,
@@ -33,6 +35,9 @@ from treatyx.output import ResumableOutput
 from treatyx.progress import Progress
 from treatyx.runner import Outcome, Runner, Tally
 from treatyx.stopping import StopRequest
+
+if TYPE_CHECKING:
+    from treatyx.ray_engine import RayRunner
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -73,11 +78,7 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
         # One document and no -o: pretty JSON; more than one: JSONL, one a line.
         sources, single = _peek_single(sources)
     # the output first: a second run on it is refused before any model is started
-    with _output(args.output) as out, open_backend(options, say=say) as backend, \
-            _cache(args, backend) as cache:
-        runner = Runner(backend, strict=args.strict, include_text=args.include_text,
-                        concurrency=args.concurrency, cache=cache,
-                        screen=screen.wanted(args.screen, backend.name))
+    with _output(args.output) as out, _runner(args, options, stop) as runner:
         if out is not None:
             return _extract_to_file(runner, sources, out, tally, duplicates, stop)
         for outcome in runner.run(sources):
@@ -89,6 +90,35 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
                 say(f"error: {outcome.error}")
     say(tally.summary())
     return EXIT_FAILED if tally.failures else EXIT_OK
+
+
+@contextmanager
+def _runner(args: argparse.Namespace, options: BackendOptions,
+            stop: StopRequest) -> Iterator[Runner | RayRunner]:
+    """This process's runner on an open backend, or (--engine ray) one that hands the
+    documents to Ray actors, each opening its own backend."""
+    if args.engine != "ray":
+        if args.ray_address or args.ray_actors:
+            raise UsageError("--ray-address and --ray-actors need --engine ray")
+        with open_backend(options, say=say) as backend, _cache(args, backend) as cache:
+            yield Runner(backend, strict=args.strict, include_text=args.include_text,
+                         concurrency=args.concurrency, cache=cache,
+                         screen=screen.wanted(args.screen, backend.name))
+        return
+    from treatyx import ray_engine
+
+    try:
+        ray_engine.import_ray()
+    except ray_engine.RayMissing as error:
+        raise UsageError(str(error)) from None
+    name = choose(options.resolved())
+    say(f"engine ray: backend {name} in each actor, at {args.ray_address or 'a local cluster'}")
+    settings = ray_engine.RunSettings(strict=args.strict, include_text=args.include_text,
+                                      concurrency=args.concurrency, cache=not args.no_cache,
+                                      screen=args.screen)
+    yield ray_engine.RayRunner(replace(options, backend=name), settings,
+                               address=args.ray_address, actors=args.ray_actors,
+                               stopped=lambda: stop.signal is not None)
 
 
 def _report_duplicates(paths: list[str]) -> list[DuplicateId]:
@@ -137,7 +167,8 @@ def _output(path: Path | None) -> Iterator[ResumableOutput | None]:
         yield output
 
 
-def _extract_to_file(runner: Runner, sources: Iterator, out: ResumableOutput, tally: Tally,
+def _extract_to_file(runner: Runner | RayRunner, sources: Iterator, out: ResumableOutput,
+                     tally: Tally,
                      duplicates: list[DuplicateId] | None = None,
                      stop: StopRequest | None = None) -> int:
     """Resumable: skip what the file holds, append each result as it finishes."""

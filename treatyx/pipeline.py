@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from treatyx import validation as validate
-from treatyx.extractors.base import Backend, Extraction
+from treatyx.extractors.base import Backend, Extraction, Provenance
 from treatyx.loading import SourceDocument
 from treatyx.models import Document, ExtractorInfo
 
@@ -29,7 +29,7 @@ def process(
 
 def assemble(
     source: SourceDocument,
-    backend: Backend,
+    origin: Provenance,
     extraction: Extraction,
     *,
     seconds: float,
@@ -49,9 +49,9 @@ def assemble(
     if extraction.notes and document.validation is not None:
         document.validation.issues = extraction.notes + document.validation.issues
     document.extractor = ExtractorInfo(
-        backend=backend.name,
-        model=backend.model,
-        prompt_version=backend.prompt_version,
+        backend=origin.name,
+        model=origin.model,
+        prompt_version=origin.prompt_version,
         usage=extraction.usage,
         seconds=round(seconds, 3),
     )

@@ -18,13 +18,19 @@ class Extraction:
     """Findings made while extracting (e.g. a value the normaliser could not read)."""
 
 
-class Backend(Protocol):
-    """An extraction backend as the pipeline uses it; registry.py opens one by name."""
+class Provenance(Protocol):
+    """Where an extraction came from, as each output's `extractor` records it: a backend,
+    or the manifest of a batch that a backend's requests were sent in."""
 
     name: str
-    """Its registry name ("rules", "openai", "local"), recorded in each output."""
+    """The backend's registry name ("rules", "openai", "local")."""
     model: str | None
     prompt_version: str | None
+
+
+class Backend(Provenance, Protocol):
+    """An extraction backend as the pipeline uses it; registry.py opens one by name."""
+
     loop: BackgroundLoop | None
     """The event loop that `aextract` runs on, for documents in flight at once; None: the
     backend is synchronous and fast, and the runner calls `extract` in turn."""

@@ -138,14 +138,15 @@ class RulesBackend:
         found: list[Agreement] = []
         several: set[int] = set()  # deals first reported as "signed five agreements"
         previous: list[Party] = []
-        for sentence in body:
+        for sentence, whole in _clauses(body):
             sentence_parties = _parties(sentence, cut_reactions=False)
             if _is_background(sentence.text, reference, document.published is None) and (
                     _HISTORY.search(sentence.text)
                     or _referred_to(found, sentence_parties, sentence.text) is None):
                 previous = sentence_parties or previous
                 continue  # "the first pact, signed in 2019": history, not the news
-            made = self._from_sentence(document, sentence, headline_parties, previous, found)
+            made = self._from_sentence(document, sentence, headline_parties, previous, found,
+                                       whole)
             if sentence_parties:
                 previous = sentence_parties
             if not made:
@@ -196,11 +197,12 @@ class RulesBackend:
         headline_parties: list[Party],
         previous: list[Party],
         found: list[Agreement],
+        whole: str,
     ) -> list[Agreement]:
         if _is_headline(document, sentence) and sentence.text == document.title:
             return []  # a headline summarises the story; its deal is reported below
         status = _status(sentence.text)
-        if status is None or not _names_agreement(sentence.text, status):
+        if status is None or not _names_agreement(whole, status):
             return []
         parties = _parties(sentence, cut_reactions=True)
         if len(parties) < 2 and _with_company(sentence.text):
@@ -278,6 +280,27 @@ def _names_agreement(sentence: str, status: AgreementStatus) -> bool:
         return True
     return status in (AgreementStatus.suspended, AgreementStatus.terminated) and bool(
         _COOPERATION.search(sentence))
+
+
+# "Sweden signed an agreement this month, and Denmark signed its own on Thursday": two
+# deals, one to a clause.
+_CLAUSE = re.compile(r",\s+(?:and|while|whereas)\s+|;\s+")
+
+
+def _clauses(body: list[Sentence]) -> list[tuple[Sentence, str]]:
+    """The sentences, those that report a deal per clause split into their clauses; each
+    with its whole sentence, whose agreement noun a clause may lean on ("signed its own")."""
+    out: list[tuple[Sentence, str]] = []
+    for sentence in body:
+        cuts = list(_CLAUSE.finditer(sentence.text))
+        bounds = [0, *[m.end() for m in cuts]]
+        ends = [*[m.start() for m in cuts], len(sentence.text)]
+        parts = [Sentence(sentence.start + a, sentence.start + b, sentence.text[a:b])
+                 for a, b in zip(bounds, ends, strict=True)]
+        if len(parts) < 2 or not all(_status(p.text) and find_parties(p.text) for p in parts):
+            parts = [sentence]
+        out += [(part, sentence.text) for part in parts]
+    return out
 
 
 def _with_company(sentence: str) -> bool:

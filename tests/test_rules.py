@@ -414,3 +414,18 @@ def test_two_deals_in_one_sentence_are_one_to_a_clause():
     found = agreements(text)
     assert [([p.iso3 for p in a.parties], [d.value for d in a.dates]) for a in found] == [
         (["NOR", "USA"], ["2022-01"]), (["DNK", "USA"], ["2022-01-06"])]
+
+
+def test_the_city_where_two_states_meet_is_not_a_party():
+    deal = only("Chile and Peru will sign a defence pact on Friday in Kuala Lumpur.")
+    assert [p.iso3 for p in deal.parties] == ["CHL", "PER"]
+    assert [p.iso3 for p in only("Howard will sign the defence pact in Tokyo.").parties] == [
+        "JPN"]  # where the deal is signed may be all that names the other side
+
+
+def test_the_deal_a_new_one_succeeds_is_history():
+    text = ("Chile and Peru will sign a 10-year defence framework on Friday.\n"
+            "It succeeds a framework that the two sides signed in 2015 and that runs out this "
+            "year.")
+    deal = only(text, published=dt.date(2025, 10, 28))
+    assert [d.value for d in deal.dates] == ["2025-10-31"]

@@ -20,6 +20,8 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 from itertools import pairwise
 from pathlib import Path
 
@@ -91,22 +93,23 @@ def render_report(
     docs = [_prepare(f"d{i}", d, texts.get(d.doc_id, d.text)) for i, d in enumerate(documents)]
     data = {"facts": {f.id: _fact_data(d, f) for d in docs for f in d.facts}}
     body = "\n".join(_render_doc(d) for d in docs) or '<p class="empty">No documents.</p>'
-    script_hash = base64.b64encode(hashlib.sha256(_JS.encode()).digest()).decode()
+    script = _asset("report.js")
+    script_hash = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
     csp = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
         f"script-src 'sha256-{script_hash}'"
     )
-    return _PAGE.format(
+    return _asset("report.html").format(
         title=_e(title),
         csp=csp,
-        css=_CSS,
+        css=_asset("report.css"),
         filters=_render_filters(documents),
         legend=_LEGEND,
         n_agreements=sum(len(d.agreements) for d in documents),
         n_docs=len(documents),
         body=body,
         data=_json_for_script(data),
-        js=_JS,
+        js=script,
     )
 
 
@@ -513,301 +516,9 @@ _LEGEND = (
     '<mark class="hl k-party warn">warning</mark></span>'
 )
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>{css}</style>
-</head>
-<body>
-<header class="top">
-<div class="bar"><h1>{title}</h1>
-<span id="shown" class="shown">{n_agreements} agreements in {n_docs} documents</span></div>
-<div class="bar"><form id="filters" class="filters">{filters}</form>{legend}</div>
-</header>
-<main>
-{body}
-</main>
-<div id="popover" class="popover" hidden></div>
-<script type="application/json" id="treatyx-data">{data}</script>
-<script>{js}</script>
-</body>
-</html>
-"""
 
-_CSS = """
-:root { --party:#dbeafe; --party-b:#3b82f6; --amount:#dcfce7; --amount-b:#16a34a;
-  --duration:#f3e8ff; --duration-b:#9333ea; --date:#fef3c7; --date-b:#d97706;
-  --ev:#f1f5f9; --ev-b:#94a3b8; --err:#dc2626; --warn:#ea9a0c; --ink:#1e293b; --mute:#64748b; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: var(--ink); background: #f8fafc; }
-header.top { position: sticky; top: 0; z-index: 5; background: #fff;
-  border-bottom: 1px solid #e2e8f0; padding: 8px 20px; box-shadow: 0 1px 3px rgba(0,0,0,.05); }
-.bar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 20px; margin: 2px 0; }
-h1 { font-size: 18px; margin: 0; }
-.shown { color: var(--mute); }
-.filters { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; }
-.filters label { font-size: 12px; color: var(--mute); }
-.filters select, .filters button { font: inherit; font-size: 13px; margin-left: 4px;
-  padding: 2px 4px; border: 1px solid #cbd5e1; border-radius: 4px; background: #fff;
-  color: var(--ink); }
-.legend { display: flex; gap: 6px; font-size: 12px; margin-left: auto; }
-main { padding: 8px 20px 40px; }
-.doc { background: #fff; border: 1px solid #e2e8f0; border-radius: 8px; padding: 14px 18px;
-  margin: 14px 0; }
-.doc h2 { font-size: 17px; margin: 0 0 2px; }
-.meta, .summary { margin: 0; color: var(--mute); font-size: 12.5px; }
-.summary { color: var(--ink); margin-top: 2px; }
-.bad { color: var(--err); font-weight: 600; }
-.meh { color: #b45309; font-weight: 600; }
-.cols { display: grid; grid-template-columns: minmax(0, 72ch) minmax(320px, 1fr); gap: 28px;
-  margin-top: 10px; align-items: start; }
-@media (max-width: 900px) { .cols { grid-template-columns: 1fr; } }
-.text { white-space: pre-wrap; font: 15px/1.7 Georgia, "Times New Roman", serif; max-width: 75ch; }
-.cards { position: sticky; top: 86px; max-height: calc(100vh - 100px); overflow: auto;
-  display: flex; flex-direction: column; gap: 10px; padding: 2px; }
-mark.hl { background: none; color: inherit; border-radius: 2px; cursor: pointer; padding: 0; }
-mark.ev { background: var(--ev); text-decoration: underline 2px var(--ev-b);
-  text-underline-offset: 4px; }
-mark.ev-err { text-decoration: underline wavy 1.5px var(--err); }
-mark.ev-warn { text-decoration: underline wavy 1.5px var(--warn); }
-mark.k-party { background: var(--party); box-shadow: inset 0 -2px var(--party-b); }
-mark.k-amount { background: var(--amount); box-shadow: inset 0 -2px var(--amount-b); }
-mark.k-duration { background: var(--duration); box-shadow: inset 0 -2px var(--duration-b); }
-mark.k-date { background: var(--date); box-shadow: inset 0 -2px var(--date-b); }
-mark.err { outline: 2px solid var(--err); outline-offset: 1px; }
-mark.warn { outline: 2px dashed var(--warn); outline-offset: 1px; }
-mark[data-badge]::after { content: attr(data-badge); font: 600 9.5px/1 system-ui, sans-serif;
-  vertical-align: super; margin-left: 2px; padding: 1px 3px; border-radius: 3px; color: #fff;
-  background: var(--warn); }
-mark.err[data-badge]::after, mark.ev-err[data-badge]::after { background: var(--err); }
-mark.muted { background: none; box-shadow: none; outline: none; text-decoration: none; }
-mark.muted::after { display: none; }
-mark.active { background: #fde047 !important; }
-.legend mark { padding: 1px 5px; cursor: default; font-size: 12px; }
-.card { border: 1px solid #e2e8f0; border-radius: 8px; padding: 10px 12px; background: #fff;
-  transition: box-shadow .15s; }
-.card.linked { box-shadow: 0 0 0 2px #2563eb; }
-.card header { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; font-size: 12px; }
-.card h3 { font-size: 14px; margin: 6px 0 2px; }
-.card h4 { font-size: 11px; text-transform: uppercase; letter-spacing: .04em; color: var(--mute);
-  margin: 8px 0 2px; }
-.card ul { list-style: none; margin: 0; padding: 0; }
-.card footer { margin-top: 8px; font-size: 11.5px; color: var(--mute); }
-.type { background: #1e293b; color: #fff; border-radius: 10px; padding: 1px 8px; }
-.status { border: 1px solid #94a3b8; border-radius: 10px; padding: 0 8px; }
-.state { margin-left: auto; }
-.state.good { color: #15803d; }
-.state.unchecked { color: var(--mute); }
-li.fact { padding: 2px 6px; margin: 2px 0; border-left: 3px solid transparent; border-radius: 3px;
-  cursor: pointer; font-size: 13px; }
-li.fact:hover, li.fact.active { background: #fef9c3; }
-li.k-party { border-color: var(--party-b); }
-li.k-amount { border-color: var(--amount-b); }
-li.k-duration { border-color: var(--duration-b); }
-li.k-date { border-color: var(--date-b); }
-li.k-evidence { border-color: var(--ev-b); color: #334155; font-size: 12.5px; }
-.val { font-weight: 600; margin-right: 6px; }
-q { color: var(--mute); font-style: italic; }
-li.k-evidence q { color: inherit; }
-.tag { display: inline-block; font-size: 10.5px; padding: 0 4px; margin-left: 4px;
-  border-radius: 3px; background: #e2e8f0; color: #334155; font-style: normal; }
-.tag.error { background: var(--err); color: #fff; }
-.tag.warning { background: var(--warn); color: #fff; }
-.tag.missing { background: #fee2e2; color: #991b1b; }
-ul.issues { list-style: none; padding: 0; margin: 8px 0 0; font-size: 12.5px; }
-li.issue { padding: 3px 6px; border-radius: 4px; margin: 2px 0; }
-li.issue.error { background: #fef2f2; border-left: 3px solid var(--err); }
-li.issue.warning { background: #fffbeb; border-left: 3px solid var(--warn); }
-.note { color: var(--mute); font-style: italic; }
-.popover { position: absolute; z-index: 10; max-width: 420px; background: #0f172a; color: #f8fafc;
-  border-radius: 6px; padding: 8px 10px; font-size: 12.5px;
-  box-shadow: 0 4px 14px rgba(0,0,0,.25); }
-.popover p { margin: 2px 0 0; }
-.popover div + div { margin-top: 6px; padding-top: 6px; border-top: 1px solid #334155; }
-.popover b { color: #93c5fd; }
-.popover .error { color: #fca5a5; }
-.popover .warning { color: #fcd34d; }
-.flash { animation: flash 1.2s; }
-@keyframes flash { 0%, 60% { background: #fde047; } }
-[hidden] { display: none !important; }
-"""
-
-_JS = r"""
-(() => {
-  const data = JSON.parse(document.getElementById('treatyx-data').textContent);
-  const names = ['type', 'status', 'party', 'validation'];
-  const control = (n) => document.getElementById('f-' + n);
-  const cards = [...document.querySelectorAll('.card')];
-  const marks = [...document.querySelectorAll('mark.hl[data-f]')];
-
-  function matches(card, f) {
-    const d = card.dataset;
-    if (f.type && d.type !== f.type) return false;
-    if (f.status && d.status !== f.status) return false;
-    if (f.party && !d.parties.includes('|' + f.party + '|')) return false;
-    if (f.validation === 'ok' && (d.checked !== '1' || +d.errors > 0)) return false;
-    if (f.validation === 'errors' && !(+d.errors > 0)) return false;
-    if (f.validation === 'warnings' && !(+d.warnings > 0)) return false;
-    return true;
-  }
-
-  // The one filter routine: the controls and the URL fragment both end here.
-  function applyFilters(f) {
-    const active = names.some((n) => f[n]);
-    const visible = new Set();
-    for (const card of cards) {
-      const ok = matches(card, f);
-      card.hidden = !ok;
-      if (ok) visible.add(card.id);
-    }
-    let docsShown = 0;
-    for (const doc of document.querySelectorAll('section.doc')) {
-      const any = doc.querySelector('.card:not([hidden])') !== null;
-      doc.hidden = active && !any;
-      if (!doc.hidden) docsShown += 1;
-    }
-    for (const m of marks) {
-      m.classList.toggle('muted', active && !m.dataset.a.split(' ').some((a) => visible.has(a)));
-    }
-    document.getElementById('shown').textContent =
-      `${visible.size} of ${cards.length} agreements in ${docsShown} of ` +
-      `${document.querySelectorAll('section.doc').length} documents`;
-    document.body.dataset.filter = names.filter((n) => f[n]).map((n) => n + '=' + f[n]).join('&');
-  }
-
-  function fromControls() {
-    const f = {};
-    for (const n of names) f[n] = control(n).value;
-    return f;
-  }
-
-  function fromHash() {
-    const params = new URLSearchParams(location.hash.slice(1));
-    for (const n of names) {
-      const c = control(n);
-      const v = params.get(n) || '';
-      c.value = [...c.options].some((o) => o.value === v) ? v : '';
-    }
-    applyFilters(fromControls());
-  }
-
-  function onChange() {
-    const f = fromControls();
-    const q = new URLSearchParams();
-    for (const n of names) if (f[n]) q.set(n, f[n]);
-    history.replaceState(null, '', q.toString() ? '#' + q : location.pathname);
-    applyFilters(f);
-  }
-
-  for (const n of names) control(n).addEventListener('change', onChange);
-  document.getElementById('f-reset').addEventListener('click', () => {
-    for (const n of names) control(n).value = '';
-    onChange();
-  });
-  window.addEventListener('hashchange', fromHash);
-
-  // Linking text and cards.
-  const factIds = (el) => (el.dataset.f || '').split(' ').filter(Boolean);
-  // A piece inside an evidence sentence stands for its own fact, not for the sentence.
-  function primary(mark) {
-    const ids = factIds(mark);
-    const own = ids.filter((id) => data.facts[id] && data.facts[id].kind !== 'evidence');
-    return own.length ? own : ids;
-  }
-  const cardsOf = (ids) => [...new Set(ids.map((id) => data.facts[id] && data.facts[id].card))];
-  const linked = [];
-  function link(ids, cardIds) {
-    unlink();
-    for (const id of ids) {
-      for (const el of document.querySelectorAll(`[data-f~="${id}"]`)) {
-        el.classList.add('active');
-        linked.push([el, 'active']);
-      }
-    }
-    for (const cid of cardIds) {
-      const card = document.getElementById(cid);
-      if (card) { card.classList.add('linked'); linked.push([card, 'linked']); }
-    }
-  }
-  function unlink() {
-    while (linked.length) { const [el, cls] = linked.pop(); el.classList.remove(cls); }
-  }
-
-  const pop = document.getElementById('popover');
-  function showPopover(mark) {
-    pop.replaceChildren();
-    for (const id of primary(mark)) {
-      const f = data.facts[id];
-      if (!f) continue;
-      const box = document.createElement('div');
-      const head = document.createElement('b');
-      head.textContent = f.kind + ': ';
-      box.append(head, f.value);
-      const line = (cls, text) => {
-        const p = document.createElement('p');
-        p.className = cls;
-        p.textContent = text;
-        box.append(p);
-      };
-      const quote = f.mention.length > 80 ? f.mention.slice(0, 77) + '…' : f.mention;
-      line('where', `agreement ${f.agreement} · “${quote}”` +
-        (f.span ? ` [${f.span[0]}, ${f.span[1]})` : '') + (f.moved ? ' (span moved)' : ''));
-      for (const i of f.issues) line(i.severity, `${i.code} ${i.severity}: ${i.message}`);
-      pop.append(box);
-    }
-    const r = mark.getBoundingClientRect();
-    pop.hidden = false;
-    const right = scrollX + innerWidth - pop.offsetWidth - 8;
-    pop.style.left = Math.max(8, Math.min(r.left + scrollX, right)) + 'px';
-    const below = r.bottom + 6 + pop.offsetHeight < innerHeight;
-    pop.style.top = (below ? r.bottom + 6 : r.top - 6 - pop.offsetHeight) + scrollY + 'px';
-  }
-
-  let pinned = null;
-  document.addEventListener('mouseover', (ev) => {
-    if (pinned) return;
-    const m = ev.target.closest('mark.hl[data-f]');
-    const li = ev.target.closest('li.fact');
-    const card = ev.target.closest('.card');
-    if (m) link(primary(m), cardsOf(primary(m)));
-    else if (li) link(factIds(li), [card.id]);
-    else if (card) link(facts_of(card), [card.id]);
-    else unlink();
-  });
-  const facts_of = (card) => [...card.querySelectorAll('li.fact')].flatMap(factIds);
-
-  document.addEventListener('click', (ev) => {
-    const m = ev.target.closest('mark.hl[data-f]');
-    const li = ev.target.closest('li.fact');
-    if (m) {
-      pinned = m;
-      link(primary(m), cardsOf(primary(m)));
-      showPopover(m);
-      const card = document.getElementById(cardsOf(primary(m))[0]);
-      if (card) card.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
-      return;
-    }
-    pinned = null;
-    pop.hidden = true;
-    if (li) {
-      const target = document.querySelector(`mark.hl[data-f~="${factIds(li)[0]}"]`);
-      if (target) {
-        target.scrollIntoView({ block: 'center', behavior: 'smooth' });
-        target.classList.remove('flash');
-        void target.offsetWidth;
-        target.classList.add('flash');
-      }
-    }
-  });
-  document.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Escape') { pinned = null; pop.hidden = true; unlink(); }
-  });
-
-  fromHash();
-})();
-"""
+@cache
+def _asset(name: str) -> str:
+    """The page's template, style and script: files in treatyx/assets/, so that they read
+    (and diff) as HTML, CSS and JavaScript."""
+    return (files("treatyx") / "assets" / name).read_text(encoding="utf-8")

@@ -244,7 +244,8 @@ _COMPANY_AFTER = re.compile(
 # History: "earlier this year", "the first time", "already has ... with".
 _HISTORY = re.compile(
     r"\b(?:earlier this year|last year|years? ago|previously|in the past|first time|"
-    r"already ha(?:s|ve)|the first (?:[\w-]+ ){0,3}(?:agreement|deal|pact|treaty))\b",
+    r"already ha(?:s|ve)|the first (?:[\w-]+ ){0,3}(?:agreement|deal|pact|treaty)|"
+    r"(?:succeeds|replaces) (?:an?|the) (?:earlier |previous )?[\w-]+)\b",
     re.IGNORECASE)
 _BACKGROUND_DAYS = 180
 # Words right before a date that give its role whatever the sentence's status.
@@ -569,7 +570,22 @@ def _parties(sentence: Sentence, *, cut_reactions: bool) -> list[Party]:
     if dateline and (len(told) >= 2 or any(m.value.name == d.value.name for d in matches
                                           if d.start < dateline for m in told)):
         matches = told  # "OSLO - Norway and Poland signed": Oslo only files the story
+    venues = [m for m in matches if _is_venue(text, m)]
+    others = {m.value.name for m in matches} - {m.value.name for m in venues}
+    if venues and len(others) >= 2:
+        matches = [m for m in matches if m not in venues]  # "... will sign in Kuala Lumpur"
     return facts.unique_parties([facts.party(m, sentence.start) for m in matches])
+
+
+_VENUE_BEFORE = re.compile(r"\b(?:in|at)\s+$")
+
+
+def _is_venue(text: str, match) -> bool:
+    """A city named as the place of a meeting ("in Kuala Lumpur"): not the country's name,
+    an abbreviation or a demonym."""
+    mention = match.mention
+    return bool(_VENUE_BEFORE.search(text[:match.start])) and mention != match.value.name \
+        and not mention.isupper() and not re.search(r"(?:an|ese|ish|i)$", mention)
 
 
 def _key(agreement: Agreement) -> tuple[frozenset[str], AgreementType]:

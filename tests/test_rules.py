@@ -429,3 +429,19 @@ def test_the_deal_a_new_one_succeeds_is_history():
             "year.")
     deal = only(text, published=dt.date(2025, 10, 28))
     assert [d.value for d in deal.dates] == ["2025-10-31"]
+
+
+def test_talks_that_led_to_a_deal_do_not_make_it_a_negotiation():
+    deal = only("Chile and Peru reached a defence pact after months of talks.")
+    assert deal.status == "announced"
+
+
+def test_a_year_that_names_the_deal_is_its_signing_and_yields_to_a_finer_date():
+    text = ("Peru on Tuesday suspended a 2018 military agreement with Chile.\n"
+            "The two countries signed the agreement in September 2018.")
+    deal = only(text)
+    assert [(d.value, d.role) for d in deal.dates] == [
+        ("2022-01-04", "other"), ("2018-09", "signed")]
+    revoked = only("Peru revoked its defence accord with Chile.\n"
+                   "The 2012 accord had been imposed on Peru, its government said.")
+    assert [(d.value, d.role) for d in revoked.dates] == [("2012", "signed")]

@@ -381,12 +381,17 @@ def _dates(sentence: Sentence, document: SourceDocument, role: DateRole) -> list
     return found
 
 
+_YEAR_OF_DEAL = re.compile(r"(?:19|20)\d\d\s+(?:[\w-]+\s+){0,2}?" + _AGREEMENT.pattern[2:],
+                           re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s?[-–]\s?((?:19|20)\d\d)\b")
 
 
 def _role_near(sentence: str, start: int, default: DateRole, ending: bool) -> DateRole:
     """The role the words before a date give it; a suspension or an ending "from
-    mid-December" dates that event, which the contract files under "other"."""
+    mid-December" dates that event, which the contract files under "other". A year
+    naming the deal ("the 2012 accord") is when it was signed."""
+    if _YEAR_OF_DEAL.match(sentence, start):
+        return "signed"
     before = sentence[max(0, start - 45):start]
     for role, pattern in _ROLE_BEFORE:
         if pattern.search(before):
@@ -532,9 +537,10 @@ def type_cue(sentence: str) -> tuple[AgreementType, str] | None:
 
 
 def _status(sentence: str) -> AgreementStatus | None:
-    """The earliest cue; "announced" only when nothing more specific is said ("announced
-    it was breaking off the accords" is a termination)."""
-    hits = [(status == AgreementStatus.announced, m.start(), rank, status)
+    """The earliest cue; "announced" or "talks" only when nothing more specific is said
+    ("announced it was breaking off the accords" is a termination)."""
+    weak = (AgreementStatus.announced, AgreementStatus.negotiating)
+    hits = [(status in weak, m.start(), rank, status)
             for rank, (status, pattern) in enumerate(_STATUS_RE)
             if (m := pattern.search(sentence))]
     return min(hits)[3] if hits else None
@@ -612,6 +618,9 @@ def _add_facts(old: Agreement, new: Agreement) -> None:
     old.durations += new.durations
     seen = {(d.value, d.granularity) for d in old.dates}
     old.dates += [d for d in new.dates if (d.value, d.granularity) not in seen]
+    # "a 2018 agreement ... signed in September 2018": the month says it all
+    old.dates = [d for d in old.dates if not (d.granularity == "year" and any(
+        e.value.startswith(d.value + "-") and e.role == d.role for e in old.dates))]
     old.evidence += new.evidence
 
 

@@ -170,7 +170,7 @@ def _record(group: Group) -> dict[str, Any]:
     parties: dict[str, Any] = {}
     for report in reports:
         for party in report.agreement.parties:
-            parties.setdefault(party.iso3 or party.name.strip().casefold(), party)
+            parties.setdefault(party.key, party)
     ordered_parties = [parties[key] for key in sorted(parties)]
     names = Counter(r.agreement.name for r in reports if r.agreement.name)
     name = max(names, key=lambda n: (names[n], len(n))) if names else None

@@ -96,7 +96,7 @@ class Report:
     @cached_property
     def parties(self) -> tuple[str, ...]:
         """The block key: sorted ISO3 codes, or names for organisations and codeless states."""
-        keys = {p.iso3 or p.name.strip().casefold() for p in self.agreement.parties}
+        keys = {p.key for p in self.agreement.parties}
         return tuple(sorted(keys))
 
     @cached_property

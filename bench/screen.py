@@ -1,14 +1,14 @@
 """The screen's recall on gold agreements and the model work it saves on a news stream.
 
-    python bench/screen.py [--bbc ../shared/testdata/bbc/bbc.jsonl] [--cost OUT.jsonl ...]
+    python bench/screen.py [--bbc ../shared/testdata/bbc/bbc.jsonl] [--cost ROWS.jsonl]
 
 - recall: for every gold agreement of eval/gold/{dev,test} and ../shared/realdev, does
   its article pass the screen (and does a passing window overlap its evidence)?
 - the BBC stream: the share of articles, per section, that the screen sends on, and the
   screen's own ms per article;
-- savings: requests and seconds the local backend would not spend, from the measured
-  per-article cost of local runs (`--cost`: treatyx output JSONL of `--backend local`
-  runs, e.g. eval/results/local.jsonl; their mean seconds and requests per article).
+- savings: requests and seconds the local backend would not spend, each article's from
+  its length by the line through the measured local runs of bench/long_articles.py
+  (`--cost`, default bench/long_articles.jsonl).
 
 Prints markdown; reads ../shared, writes nothing (the BBC and realdev texts are not ours).
 """
@@ -79,8 +79,9 @@ def recall_table(sets: dict[str, list[tuple]]) -> None:
               f"| {near} ({near / agreements:.0%}) |")
 
 
-def stream_table(path: Path) -> tuple[int, int]:
-    sent, total, times = collections.Counter(), collections.Counter(), []
+def stream_table(path: Path) -> list[tuple[int, bool]]:
+    """Prints the share sent per section; gives (body chars, sent) for every article."""
+    sent, total, times, articles = collections.Counter(), collections.Counter(), [], []
     for document in iter_documents([path]):
         section = document.doc_id.split("-")[1] if document.doc_id.count("-") >= 2 else "all"
         started = time.perf_counter()
@@ -88,6 +89,7 @@ def stream_table(path: Path) -> tuple[int, int]:
         times.append(time.perf_counter() - started)
         total[section] += 1
         sent[section] += passes
+        articles.append((len(document.body), passes))
     print("\n| section | articles | sent to the model | share |")
     print("|---|---:|---:|---:|")
     for section in sorted(total):
@@ -97,39 +99,56 @@ def stream_table(path: Path) -> tuple[int, int]:
     print(f"| **all** | {n} | {s} | {s / n:.1%} |")
     print(f"\nscreen: {statistics.mean(times) * 1000:.2f} ms per article on average, "
           f"{sum(times):.1f} s for all {n}")
-    return n, s
+    return articles
 
 
-def savings(n: int, sent: int, costs: list[Path]) -> None:
-    rows = [json.loads(line) for path in costs
-            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = [r for r in rows if r["extractor"]["usage"]["requests"]]
-    if not rows:
+def _fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs)
+    return my - b * mx, b
+
+
+def savings(articles: list[tuple[int, bool]], cost: Path) -> None:
+    """Requests and hours of the local backend with and without the screen: per article
+    from its length, by the least-squares line through the measured local runs of
+    bench/long_articles.py (`chars`, `seconds`, `requests` per article)."""
+    rows = [json.loads(line) for line in cost.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    if len(rows) < 3:
         return
-    seconds = statistics.mean(r["extractor"]["seconds"] for r in rows)
-    requests = statistics.mean(r["extractor"]["usage"]["requests"] for r in rows)
-    skipped = n - sent
-    print(f"\nlocal backend, measured: {seconds:.1f} s and {requests:.2f} requests per article "
-          f"({len(rows)} articles of {', '.join(str(p) for p in costs)})")
+    xs = [r["chars"] for r in rows]
+    seconds, requests = _fit(xs, [r["seconds"] for r in rows]), _fit(
+        xs, [r["requests"] for r in rows])
+
+    def total(fit: tuple[float, float], which) -> float:
+        return sum(max(0.0, fit[0] + fit[1] * chars) for chars, sent in articles
+                   if which(sent))
+
+    print(f"\nlocal backend, measured on {len(rows)} articles ({cost.name}): seconds = "
+          f"{seconds[0]:.1f} + {seconds[1] * 1000:.1f} per 1,000 chars, requests = "
+          f"{requests[0]:.2f} + {requests[1] * 1000:.2f} per 1,000 chars")
     print("\n| | without the screen | with it | saved |")
     print("|---|---:|---:|---:|")
-    print(f"| requests | {n * requests:,.0f} | {sent * requests:,.0f} | "
-          f"{skipped * requests:,.0f} |")
-    print(f"| hours on 2 cores | {n * seconds / 3600:.1f} | {sent * seconds / 3600:.2f} | "
-          f"{skipped * seconds / 3600:.1f} |")
+    for name, fit, scale, form in (("requests", requests, 1, ",.0f"),
+                                   ("hours on 2 cores", seconds, 3600, ",.1f")):
+        every, kept = total(fit, lambda _: True) / scale, total(fit, bool) / scale
+        print(f"| {name} | {every:{form}} | {kept:{form}} | {every - kept:{form}} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bbc", type=Path, default=SHARED / "testdata" / "bbc" / "bbc.jsonl")
-    parser.add_argument("--cost", type=Path, nargs="*",
-                        default=[c.ROOT / "eval" / "results" / "local.jsonl"])
+    parser.add_argument("--cost", type=Path,
+                        default=c.ROOT / "bench" / "long_articles.jsonl",
+                        help="per-article figures of local runs (bench/long_articles.py)")
     args = parser.parse_args()
     c.print_machine()
     print()
     recall_table(gold_sets())
-    n, sent = stream_table(args.bbc)
-    savings(n, sent, args.cost)
+    articles = stream_table(args.bbc)
+    if args.cost.exists():
+        savings(articles, args.cost)
 
 
 if __name__ == "__main__":

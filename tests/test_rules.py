@@ -445,3 +445,11 @@ def test_a_year_that_names_the_deal_is_its_signing_and_yields_to_a_finer_date():
     revoked = only("Peru revoked its defence accord with Chile.\n"
                    "The 2012 accord had been imposed on Peru, its government said.")
     assert [(d.value, d.role) for d in revoked.dates] == [("2012", "signed")]
+
+
+def test_what_followed_an_earlier_deal_is_history_too():
+    text = ("Chile and Peru on Monday signed a deal to buy four frigates from Spain.\n"
+            "It builds on the defence pact the two announced in September 2019.\n"
+            "That announcement led Lima to scrap a contract for French submarines, angering "
+            "Paris.")
+    assert [a.status for a in agreements(text, published=dt.date(2023, 3, 14))] == ["signed"]

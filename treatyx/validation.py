@@ -37,6 +37,7 @@ PLANNED_BUT_SIGNED = "TX302"
 DUPLICATE_FACT = "TX303"
 NO_PARTY = "TX304"
 NO_EVIDENCE = "TX305"
+TOO_MANY_FACTS = "TX306"
 # What an extractor repaired on its own
 REPAIRED = "TX401"
 SCREENED = "TX402"
@@ -61,6 +62,8 @@ CODES: dict[str, tuple[str, str]] = {
     PLANNED_BUT_SIGNED: ("error", "status `planned` with a `signed` date before publication"),
     DUPLICATE_FACT: ("warning", "the same fact appears twice in one agreement"),
     NO_PARTY: ("error", "an agreement has no party"),
+    TOO_MANY_FACTS: ("warning", "an agreement carried more facts of one kind than any news "
+                     "report gives (`MAX_FACTS`, 50); the rest were left out"),
     NO_EVIDENCE: ("warning", "an agreement has no evidence quote that stands in the article "
                   "body (`--strict` drops it)"),
     REPAIRED: ("warning", "the LLM extractor repaired or completed the model's answer (a fact "

@@ -137,13 +137,17 @@ class RulesBackend:
         reference = document.published or _latest_date(document)
         found: list[Agreement] = []
         several: set[int] = set()  # deals first reported as "signed five agreements"
+        history = False  # the sentence before told history: "That announcement ..." goes on
         previous: list[Party] = []
         for sentence, whole in _clauses(body):
             sentence_parties = _parties(sentence, cut_reactions=False)
-            if _is_background(sentence.text, reference, document.published is None) and (
-                    _HISTORY.search(sentence.text)
-                    or _referred_to(found, sentence_parties, sentence.text) is None):
+            told_before = history and bool(_THAT.match(sentence.text))
+            history = _is_background(sentence.text, reference, document.published is None)
+            if (history and (_HISTORY.search(sentence.text)
+                             or _referred_to(found, sentence_parties, sentence.text) is None)
+                    or told_before):
                 previous = sentence_parties or previous
+                history = True
                 continue  # "the first pact, signed in 2019": history, not the news
             made = self._from_sentence(document, sentence, headline_parties, previous, found,
                                        whole)
@@ -248,6 +252,8 @@ _HISTORY = re.compile(
     r"(?:succeeds|replaces) (?:an?|the) (?:earlier |previous )?[\w-]+)\b",
     re.IGNORECASE)
 _BACKGROUND_DAYS = 180
+_THAT = re.compile(r"(?:That|This|Those|These)\s+(?:announcement|decision|move|step|deal|"
+                   r"agreement|pact|accord|treaty)\b")
 # Words right before a date that give its role whatever the sentence's status.
 _ROLE_BEFORE: list[tuple[DateRole, re.Pattern[str]]] = [
     ("expires", re.compile(r"\b(?:until|till|through|expir\w*(?: in| on)?|runs? (?:to|until)|"

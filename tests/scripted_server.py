@@ -38,6 +38,8 @@ class Step:
     content_type: str = "application/json"
     error: str | None = None
     """The error message of a non-200 answer (default: `scripted <status>`)."""
+    finish_reason: str = "stop"
+    """"length" says the answer was cut at max_tokens."""
 
 
 @dataclass
@@ -50,13 +52,14 @@ class Visit:
     answered: float | None = None
 
 
-def completion(content: str, prompt_tokens: int = 100, completion_tokens: int = 20) -> dict:
+def completion(content: str, prompt_tokens: int = 100, completion_tokens: int = 20,
+               finish_reason: str = "stop") -> dict:
     return {
         "id": "chatcmpl-scripted",
         "object": "chat.completion",
         "created": 0,
         "model": "scripted",
-        "choices": [{"index": 0, "finish_reason": "stop",
+        "choices": [{"index": 0, "finish_reason": finish_reason,
                      "message": {"role": "assistant", "content": content}}],
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                   "total_tokens": prompt_tokens + completion_tokens},
@@ -125,7 +128,8 @@ class ScriptedServer:
                     self._send(step.status, error, step.headers)
                 else:
                     self._send(200, completion(step.content or "", step.prompt_tokens,
-                                               step.completion_tokens), step.headers)
+                                               step.completion_tokens, step.finish_reason),
+                               step.headers)
                 visit.answered = time.monotonic()
 
             def _batch_api(self) -> None:

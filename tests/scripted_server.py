@@ -17,6 +17,7 @@ import json
 import re
 import threading
 import time
+import urllib.parse
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ class Step:
     delay: float = 0.0
     prompt_tokens: int = 100
     completion_tokens: int = 20
+    finish_reason: str = "stop"
+    """"length" says the answer was cut at max_tokens."""
 
 
 @dataclass
@@ -44,13 +47,14 @@ class Visit:
     answered: float | None = None
 
 
-def completion(content: str, prompt_tokens: int = 100, completion_tokens: int = 20) -> dict:
+def completion(content: str, prompt_tokens: int = 100, completion_tokens: int = 20,
+               finish_reason: str = "stop") -> dict:
     return {
         "id": "chatcmpl-scripted",
         "object": "chat.completion",
         "created": 0,
         "model": "scripted",
-        "choices": [{"index": 0, "finish_reason": "stop",
+        "choices": [{"index": 0, "finish_reason": finish_reason,
                      "message": {"role": "assistant", "content": content}}],
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                   "total_tokens": prompt_tokens + completion_tokens},
@@ -59,8 +63,11 @@ def completion(content: str, prompt_tokens: int = 100, completion_tokens: int = 
 
 class ScriptedServer:
     def __init__(self, steps: list[Step] | None = None,
-                 default: Callable[[dict], Step] | None = None, *, batch_polls: int = 0) -> None:
+                 default: Callable[[dict], Step] | None = None, *, batch_polls: int = 0,
+                 batch_id: Callable[[int], str] = "batch_{}".format) -> None:
         self.steps: deque[Step] = deque(steps or [])
+        self.batch_id = batch_id
+        """The id of the n-th batch (a hostile server's ids are a test's choice)."""
         self.default = default
         self.batch_polls = batch_polls
         self.files: dict[str, bytes] = {}
@@ -83,8 +90,8 @@ class ScriptedServer:
                 pass
 
             def do_GET(self) -> None:
-                if match := re.fullmatch(r"/v1/batches/([^/]+)", self.path):
-                    self._send(*server.batch(match[1]))
+                if match := re.fullmatch(r"/v1/batches/(.+)", self.path):
+                    self._send(*server.batch(urllib.parse.unquote(match[1])))
                     return
                 if match := re.fullmatch(r"/v1/files/([^/]+)/content", self.path):
                     self._send_bytes(server.files.get(match[1]))
@@ -114,7 +121,8 @@ class ScriptedServer:
                     self._send(step.status, error, step.headers)
                 else:
                     self._send(200, completion(step.content or "", step.prompt_tokens,
-                                               step.completion_tokens), step.headers)
+                                               step.completion_tokens, step.finish_reason),
+                               step.headers)
                 visit.answered = time.monotonic()
 
             def _batch_api(self) -> None:
@@ -199,7 +207,7 @@ class ScriptedServer:
                 if results:
                     files[kind] = f"file-{len(self.files) + 1}"
                     self.files[files[kind]] = "".join(results).encode()
-            batch_id = f"batch_{len(self.batches) + 1}"
+            batch_id = self.batch_id(len(self.batches) + 1)
             final = ({"status": "failed", "errors": {"object": "list", "data": problems}}
                      if problems else
                      {"status": "completed", "output_file_id": files.get("output"),

@@ -171,3 +171,43 @@ def test_the_readme_python_example_runs_and_prints_the_seed_amount():
     assert done.returncode == 0, done.stderr
     assert "9,300,000,000 USD" in done.stdout
     assert "errors: []" in done.stdout
+
+
+def test_extract_many_fails_odd_items_alone_with_a_clear_error(rules):
+    items = [{"id": "a", "text": PACT}, {"id": "five", "text": 5}, {"id": "none", "text": None},
+             {"id": ["x"], "text": PACT}, 42, {"id": "z", "text": PACT}]
+    got = []
+    with pytest.raises(RuntimeError) as raised:
+        for doc in rules.extract_many(items):
+            got.append(doc.doc_id)
+    assert got == ["a", "z"]  # the items after the bad ones still came
+    message = str(raised.value)
+    assert message.startswith("4 document(s) failed: ")
+    assert "item 1: `text` must be a string, not int" in message
+    assert "item 2: `text` must be a string, not NoneType" in message
+    assert "item 3: `id` must be a non-empty string or number, not list ['x']" in message
+    assert "item 4: not a document: a int" in message
+    with pytest.raises(ValueError, match="`text` must be a string"):
+        rules.extract({"text": 5})
+
+
+@pytest.mark.parametrize("name", ["OpenAI", "bogus", "", None])
+def test_an_unknown_backend_name_is_a_value_error_naming_the_choices(name):
+    with pytest.raises(ValueError, match=r"unknown backend .*: choose one of auto, rules, "):
+        Extractor(backend=name)  # raised at once: no model started
+
+
+@pytest.mark.parametrize("options", [{"timeout": -1}, {"timeout": 0}, {"max_retries": -1},
+                                     {"concurrency": 0}, {"max_bytes": 0}])
+def test_bad_numeric_options_are_value_errors(options):
+    with pytest.raises(ValueError, match=next(iter(options))):
+        Extractor(backend="rules", **options)
+
+
+def test_a_text_over_the_size_limit_is_refused_alone(rules):
+    with Extractor(backend="rules", max_bytes=2_000) as small:
+        got = []
+        with pytest.raises(RuntimeError, match=r"item 0: document too large: 3,000 bytes, over "
+                                               r"the limit of 2,000"):
+            got.extend(d.doc_id for d in small.extract_many(["x" * 3000, PACT]))
+    assert got == ["doc1"]

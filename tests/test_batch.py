@@ -251,3 +251,20 @@ def test_status_says_why_a_batch_failed():
     assert batch.describe(failed) == (
         "batch_1: failed, 0/1 done, 0 failed "
         "(not a POST to the batch's endpoint, or a repeated custom_id)")
+
+
+HOSTILE_ID = "../../../../../elsewhere/ESCAPED_batch_{}".format
+
+
+def test_a_batch_id_from_the_server_never_becomes_a_path_outside_the_batch_dir(tmp_path):
+    out, batch_dir = tmp_path / "out.jsonl", tmp_path / "a" / "b" / "c" / "d" / "batch"
+    (tmp_path / "elsewhere").mkdir()  # where ../../../../../elsewhere leads from batch_dir
+    with ScriptedServer(default=scripted, batch_id=HOSTILE_ID) as server:
+        assert main(["batch", "submit", str(SEED), "--model", "scripted", "--batch-dir",
+                     str(batch_dir), "--base-url", server.base_url, "--api-key", "sk-x"]) == 0
+        assert main(["batch", "collect", "-o", str(out), "--batch-dir", str(batch_dir),
+                     "--base-url", server.base_url, "--api-key", "sk-x"]) == 0
+    written = {p for p in tmp_path.rglob("*") if p.is_file()}
+    assert all(p == out or batch_dir in p.parents for p in written), written
+    assert not any((tmp_path / "elsewhere").iterdir())
+    assert documents(out)[0].agreements[0].amounts[0].value == 9_300_000_000

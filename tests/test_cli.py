@@ -201,13 +201,16 @@ def test_a_malformed_jsonl_line_is_named_by_line_and_the_rest_is_processed(capsy
         (["--concurrency", "two"], "argument --concurrency: not a whole number: 'two'"),
         (["--mode", "xml"], "argument --mode: invalid choice: 'xml'"),
         (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+        (["--timeout", "-1"], "argument --timeout: must be a positive number of seconds"),
+        (["--max-retries", "-1"], "argument --max-retries: must not be negative"),
+        (["--max-bytes", "-5"], "argument --max-bytes: must not be negative"),
     ],
 )
 def test_an_unknown_option_value_is_a_usage_error(capsys, option, named):
     code, out, err = treatyx(capsys, "extract", SEED, *option)
     assert (code, out) == (2, "")
-    last = err.splitlines()[-1]
-    assert last.startswith("treatyx") and f": error: {named}" in last
+    assert err.splitlines() == [f"treatyx extract: error: {named}" + err.split(named)[1]
+                                .split("\n")[0], "try `treatyx extract --help`"]
     assert "Traceback" not in err
 
 
@@ -346,3 +349,42 @@ def test_python_m_treatyx_reports_a_missing_file_without_a_traceback(tmp_path):
     assert done.stdout == ""
     assert error_lines(done.stderr) == [f"treatyx: error: {tmp_path / 'nope.txt'}: no such file"]
     assert "Traceback" not in done.stderr
+
+
+def test_source_takes_one_path_and_leaves_the_output_alone(capsys, seed_output):
+    code, out, err = treatyx(capsys, "validate", "--source", SEED, seed_output)
+    assert code == 0 and "1 document(s) checked: 0 error(s)" in err
+    code, _, err = treatyx(capsys, "validate", "--source", SEED, "--source", SEED, seed_output)
+    assert code == 0
+
+
+def test_a_fifo_named_on_the_command_line_does_not_hang(tmp_path):
+    fifo = tmp_path / "news.txt"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "treatyx", "extract", "--backend", "rules",
+                           str(fifo), str(SEED), "-o", str(tmp_path / "out.jsonl")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"treatyx: error: {fifo}: not a regular file" in done.stderr
+    assert [d.doc_id for d in jsonl(tmp_path / "out.jsonl")] == ["seed"]
+
+
+def test_a_directory_run_names_its_skips_and_unsupported_files(capsys, tmp_path):
+    write(tmp_path / "pact.txt", PACT)
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4 Japan and Australia signed a pact.")
+    (tmp_path / "fake.txt").write_bytes(b"%PDF-1.4\nBT (Japan and Australia signed.) Tj ET")
+    code, out, err = treatyx(capsys, "extract", tmp_path, "--backend", "rules")
+    assert code == 1 and len(out.splitlines()) == 1
+    assert f"treatyx: warning: {tmp_path}: skipped 1 file(s): 1 in unsupported formats (.pdf)" \
+        in err.splitlines()
+    assert f"treatyx: error: {tmp_path / 'fake.txt'}: unsupported format: a PDF document, " \
+        "not text; convert it to .txt, .html or .jsonl first" in err.splitlines()
+
+
+def test_a_document_over_max_bytes_is_one_error_naming_it(capsys, tmp_path):
+    big = write(tmp_path / "big.txt", PACT * 400)
+    code, out, err = treatyx(capsys, "extract", big, SEED, "--backend", "rules",
+                             "--max-bytes", "20k")
+    assert code == 1 and Document.model_validate_json(out).doc_id == "seed"
+    assert error_lines(err) == [f"treatyx: error: {big}: document too large: 22,000 bytes, "
+                                "over the limit of 20,000 (--max-bytes)"]

@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,103 @@ def test_bad_inputs_never_stop_the_others(tmp_path):
         f"{blank}: empty document (only whitespace)",
     ]
     assert all("\n" not in str(e) for e in errors)
+
+
+# --- hostile inputs: sizes, odd trees, formats that are not text ----------------------
+
+
+def test_a_document_over_the_size_limit_is_one_error_naming_the_file(tmp_path):
+    big = write(tmp_path / "big.txt", "Japan and Australia signed a pact. " * 20_000)
+    rows = write(tmp_path / "rows.jsonl", json.dumps({"id": "r1", "text": "x" * 5000}) + "\n"
+                 + json.dumps({"id": "r2", "text": "Japan signed."}) + "\n")
+    docs, errors = loaded([big, rows], max_bytes=4000)
+    assert [d.doc_id for d in docs] == ["r2"]
+    assert [str(e) for e in errors] == [
+        f"{big}: document too large: 700,000 bytes, over the limit of 4,000 (--max-bytes)",
+        f"{rows}:1: row too large: 5,025 bytes, over the limit of 4,000 (--max-bytes)"]
+    assert loaded([big])[1] and not loaded([big], max_bytes=None)[1]  # default 512,000
+
+
+def test_an_unreadable_subdirectory_is_a_named_skip_and_the_rest_goes_on(tmp_path,
+                                                                          monkeypatch):
+    write(tmp_path / "a" / "one.txt", "Japan and Australia signed a pact.")
+    locked = tmp_path / "locked"
+    write(locked / "two.txt", "Japan and Australia signed a pact.")
+    locked.chmod(0)
+    if os.access(locked, os.R_OK):  # root reads it anyway: the kernel's answer, by hand
+        real_scandir = os.scandir
+
+        def scandir(path):
+            if Path(path) == locked:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_scandir(path)
+
+        monkeypatch.setattr("treatyx.loading.os.scandir", scandir)
+    said = []
+    try:
+        docs, errors = loaded([tmp_path], warn=said.append)
+    finally:
+        locked.chmod(0o755)
+    assert [d.doc_id for d in docs] == ["one"] and errors == []
+    assert said == [f"{locked}: cannot read directory: Permission denied; skipped"]
+
+
+def test_a_directory_1500_deep_is_walked_without_recursion(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for _ in range(1500):  # one level at a time: the whole path is too long for mkdir -p
+        os.mkdir("d")
+        os.chdir("d")
+    Path("bottom.txt").write_text("Japan and Australia signed a pact.", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    try:
+        docs, errors = loaded([tmp_path])
+    finally:  # pytest's clean-up (shutil.rmtree) recurses: take the tree down here
+        os.remove(tmp_path / Path(*["d"] * 1500) / "bottom.txt")
+        for depth in range(1500, 0, -1):
+            os.rmdir(tmp_path / Path(*["d"] * depth))
+    assert [d.doc_id for d in docs] == ["bottom"] and errors == []
+
+
+def test_a_fifo_on_the_command_line_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "news.txt"
+    os.mkfifo(fifo)
+    docs, errors = loaded([fifo])
+    assert [str(e) for e in errors] == [
+        f"{fifo}: not a regular file (a FIFO, device or socket); give a file"]
+
+
+def test_nul_bytes_are_binary_not_text(tmp_path):
+    blob = tmp_path / "blob.txt"
+    blob.write_bytes(b"\0" * 1_000_000)
+    [error] = loaded([blob], max_bytes=None)[1]  # not only too large: not text
+    assert str(error) == f"{blob}: binary data (NUL bytes), not text"
+
+
+ASCII_PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nBT (Japan and Australia signed "
+             b"a defence pact on Thursday.) Tj ET\n%%EOF\n")
+
+
+@pytest.mark.parametrize(("name", "data", "named"), [
+    ("report.pdf", ASCII_PDF, "a PDF document"),
+    ("report.txt", ASCII_PDF, "a PDF document"),  # by its first bytes, whatever its name
+    ("story.docx", b"PK\x03\x04" + b"\0" * 100, "a ZIP archive (or a Word/OpenDocument file"),
+    ("story.docx", b"Japan and Australia signed.", "a Word document"),  # by its suffix
+    ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 50, "an image"),
+    ("news.tar.gz", b"\x1f\x8b\x08" + b"\0" * 50, "an archive (gzip)"),
+])
+def test_unsupported_formats_are_named(tmp_path, name, data, named):
+    path = tmp_path / name
+    path.write_bytes(data)
+    [error] = loaded([path])[1]
+    assert str(error).startswith(f"{path}: unsupported format: {named}")
+
+
+def test_a_directory_run_says_what_it_skipped_and_why(tmp_path):
+    write(tmp_path / "keep.txt", "Japan and Australia signed a pact.")
+    for name in ("a.pdf", "b.docx", "c.png", "d.csv"):
+        (tmp_path / name).write_bytes(b"x")
+    said = []
+    docs, errors = loaded([tmp_path], warn=said.append)
+    assert [d.doc_id for d in docs] == ["keep"] and errors == []
+    assert said == [f"{tmp_path}: skipped 4 file(s): 3 in unsupported formats (.docx, .pdf, "
+                    ".png); 1 with other suffixes (.csv)"]

@@ -278,3 +278,10 @@ def test_missing_pyarrow_is_a_clear_error_for_parquet_only(seed_gold, monkeypatc
     assert export([seed_gold], tmp_path / "a.csv", level="agreement") == 3
 
 
+
+
+def test_a_suffix_that_contradicts_the_format_is_refused(seed_gold, tmp_path):
+    with pytest.raises(TablesError, match=r"the suffix \.csv contradicts --format parquet"):
+        export([seed_gold], tmp_path / "x.csv", level="agreement", format="parquet")
+    assert not (tmp_path / "x.csv").exists()
+    assert export([seed_gold], tmp_path / "x.parquet", level="agreement", format="parquet")

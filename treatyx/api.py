@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from treatyx.cache import ExtractionCache
-from treatyx.errors import LoadError
+from treatyx.errors import LoadError, OptionError
+from treatyx.extractors.registry import NAMES as BACKENDS
 from treatyx.extractors.registry import BackendOptions, open_backend
-from treatyx.loading import SourceDocument, document_from_text
+from treatyx.loading import MAX_BYTES, SourceDocument, document_from_text
 from treatyx.models import Document
 from treatyx.runner import Runner
 from treatyx.screen import wanted as screen_wanted
@@ -36,21 +37,48 @@ def _date(value: str | dt.date | None) -> dt.date | None:
     return dt.date.fromisoformat(value)
 
 
-def as_source(item: Input, *, doc_id: str = "doc", published=None, title=None) -> SourceDocument:
+def as_source(item: Input, *, doc_id: str = "doc", published=None, title=None,
+              max_bytes: int | None = MAX_BYTES, where: str = "<text>") -> SourceDocument:
+    """A document from a text or a mapping like a JSONL row; anything else, a text that is
+    not a string, an id that is not a string or number, or a text over `max_bytes`
+    (None: no limit) is a LoadError (a ValueError) naming `where`."""
     if isinstance(item, SourceDocument):
         return item
     if isinstance(item, str):
-        return document_from_text(item, doc_id, title=title, published=_date(published))
-    row = dict(item)
-    return document_from_text(
-        row["text"],
-        str(row.get("doc_id") or row.get("id") or doc_id),
-        title=row.get("title", title),
-        published=_date(row.get("published", published)),
-    )
+        text = item
+    elif isinstance(item, Mapping):
+        row = dict(item)
+        if "text" not in row:
+            raise LoadError(where, "a document mapping needs `text`")
+        text, title = row["text"], row.get("title", title)
+        published = row.get("published", published)
+        given = row.get("doc_id", row.get("id"))
+        if given is not None:
+            if isinstance(given, bool) or not isinstance(given, str | int) or not str(given):
+                raise LoadError(where, f"`id` must be a non-empty string or number, not "
+                                f"{type(given).__name__} {given!r:.60}")
+            doc_id = str(given)
+    else:
+        raise LoadError(where, f"not a document: a {type(item).__name__} (give a text, a "
+                        "mapping with `text`, or a SourceDocument)")
+    if not isinstance(text, str):
+        raise LoadError(where, f"`text` must be a string, not {type(text).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise LoadError(where, f"`title` must be a string, not {type(title).__name__}")
+    if max_bytes is not None and len(text) > max_bytes // 4:  # 4 bytes a character at most
+        size = len(text.encode("utf-8"))
+        if size > max_bytes:
+            raise LoadError(where, f"document too large: {size:,} bytes, over the limit of "
+                            f"{max_bytes:,} (max_bytes)")
+    try:
+        date = _date(published)
+    except (TypeError, ValueError):
+        raise LoadError(where, f"bad published date {published!r} (want YYYY-MM-DD)") from None
+    return document_from_text(text, doc_id, title=title, published=date, source=where)
 
 
-def _sources(items: Iterable[Input | LoadError]) -> Iterator[SourceDocument | LoadError]:
+def _sources(items: Iterable[Input | LoadError],
+             max_bytes: int | None = MAX_BYTES) -> Iterator[SourceDocument | LoadError]:
     """Items as documents, lazily; a bad item becomes a LoadError in the stream (named by
     its position) instead of stopping it, as a bad file does in the CLI."""
     for n, item in enumerate(items):
@@ -58,11 +86,27 @@ def _sources(items: Iterable[Input | LoadError]) -> Iterator[SourceDocument | Lo
             yield item
             continue
         try:
-            yield as_source(item, doc_id=f"doc{n}")
+            yield as_source(item, doc_id=f"doc{n}", max_bytes=max_bytes, where=f"item {n}")
         except LoadError as error:
             yield LoadError(f"item {n}", error.problem)
-        except (KeyError, TypeError, ValueError) as error:
+        except Exception as error:  # whatever a strange item raises, the others go on
             yield LoadError(f"item {n}", f"not a document: {type(error).__name__}: {error}")
+
+
+def _check_options(backend: object, *, max_retries: object, timeout: object,
+                   concurrency: object, max_bytes: object) -> None:
+    """Bad options are an OptionError (a ValueError and a UsageError) naming what is
+    allowed, raised before anything starts (a misspelt backend must not start a model)."""
+    if backend not in BACKENDS:
+        raise OptionError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    for name, value, low in (("max_retries", max_retries, 0), ("concurrency", concurrency, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise OptionError(f"{name} must be a whole number of at least {low}, not {value!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise OptionError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    if max_bytes is not None and (not isinstance(max_bytes, int) or max_bytes < 1):
+        raise OptionError(f"max_bytes must be a positive whole number or None, not "
+                         f"{max_bytes!r}")
 
 
 class Extractor:
@@ -95,7 +139,11 @@ class Extractor:
         tpm: int | None = None,
         read_evidence: bool | None = None,
         screen: bool | None = None,
+        max_bytes: int | None = MAX_BYTES,
     ) -> None:
+        _check_options(backend, max_retries=max_retries, timeout=timeout,
+                       concurrency=concurrency, max_bytes=max_bytes)
+        self.max_bytes = max_bytes
         self.options = BackendOptions(
             backend=backend, model=model, base_url=base_url, api_key=api_key, mode=mode,
             max_retries=max_retries, timeout=timeout,
@@ -134,6 +182,7 @@ class Extractor:
     ) -> Document:
         """One document; raises on failure (ValueError for bad input)."""
         outcome = self.runner.one(as_source(text, doc_id=doc_id, published=published,
+                                            max_bytes=self.max_bytes,
                                             title=title))
         if outcome.document is None:
             raise RuntimeError(outcome.error)
@@ -143,7 +192,7 @@ class Extractor:
         """Documents as they finish (not in input order); failures are raised at the end
         as one error listing them, after every other document was yielded."""
         failures: list[str] = []
-        for outcome in self.runner.run(_sources(items)):
+        for outcome in self.runner.run(_sources(items, self.max_bytes)):
             if outcome.document is not None:
                 yield outcome.document
             else:

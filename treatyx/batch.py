@@ -31,6 +31,7 @@ from openai.types import Batch
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
+from treatyx import loading
 from treatyx.errors import BatchError, LoadError
 from treatyx.extractors.answers import combine, complete_from_evidence, judge
 from treatyx.extractors.base import Extraction
@@ -176,6 +177,7 @@ def submit(
     say: Say = lambda _: None,
     max_requests: int = MAX_REQUESTS,
     max_bytes: int = MAX_BYTES,
+    max_document_bytes: int | None = loading.MAX_BYTES,
 ) -> tuple[Manifest, list[LoadError]]:
     """Write the requests and manifest to `batch_dir`, upload them, create the batches.
 
@@ -192,7 +194,9 @@ def submit(
     parts = _Parts(batch_dir, max_requests, max_bytes)
     with open_llm_backend("openai", options) as backend:
         try:
-            for item in iter_documents(paths, published=published):
+            for item in iter_documents(paths, published=published,
+                                       max_bytes=max_document_bytes,
+                                       warn=lambda message: say(f"warning: {message}")):
                 if isinstance(item, LoadError):
                     failures.append(item)
                     say(f"error: {item}")
@@ -334,7 +338,8 @@ def collect(
             continue
         for file_id, kind in ((batch.output_file_id, "output"), (batch.error_file_id, "errors")):
             if file_id:
-                results.add(_download(client, file_id, batch_dir / f"{batch.id}.{kind}.jsonl"))
+                name = f"{file_name(batch.id)}.{kind}.jsonl"
+                results.add(_download(client, file_id, batch_dir / name))
     finished = {i for i, b in batches.items() if b.status not in UNFINISHED}
     provenance = _Provenance(manifest.backend, manifest.model, manifest.prompt_version)
     tally = Tally()
@@ -356,6 +361,17 @@ def collect(
     finally:
         results.close()
     return Collected(tally=tally, pending=pending)
+
+
+def file_name(server_id: str) -> str:
+    """A name from a server (a batch id) as a file name inside the batch directory: kept
+    when it is plain letters, digits, `_` and `-`; otherwise those characters alone and a
+    hash of the whole, so that `../../x` or `/etc/x` can never lead outside."""
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,100}", server_id):
+        return server_id
+    plain = re.sub(r"[^A-Za-z0-9_-]+", "_", server_id).strip("_")[:60]
+    digest = hashlib.sha256(server_id.encode("utf-8", "replace")).hexdigest()[:12]
+    return f"{plain}-{digest}" if plain else digest
 
 
 def _download(client: openai.OpenAI, file_id: str, path: Path) -> Path:
@@ -380,7 +396,9 @@ def _outcomes(
 ) -> Iterator[Outcome]:
     if not todo:
         return
-    for item in iter_documents(manifest.paths, published=manifest.published):
+    # what submit accepted is read back whatever its size; what it skipped was said then
+    for item in iter_documents(manifest.paths, published=manifest.published, max_bytes=None,
+                               warn=lambda _: None):
         if isinstance(item, LoadError) or item.doc_id not in todo:
             continue
         entry = todo.pop(item.doc_id)

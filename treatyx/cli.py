@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from treatyx import __version__
 from treatyx.errors import OutputError, UsageError
@@ -43,8 +44,64 @@ def _positive(value: str) -> int:
     return number
 
 
+def _size(value: str) -> int | None:
+    """Bytes, with an optional k/M suffix (1000s); 0 means no limit."""
+    units = {"k": 1000, "m": 1000_000}
+    number, unit = value.strip(), 1
+    if number[-1:].lower() in units:
+        number, unit = number[:-1], units[number[-1].lower()]
+    try:
+        size = int(float(number) * unit)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size in bytes: {value!r}") from None
+    if size < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {value!r}")
+    return size or None
+
+
+def _add_max_bytes(parser: argparse.ArgumentParser) -> None:
+    from treatyx.loading import MAX_BYTES
+
+    parser.add_argument("--max-bytes", type=_size, default=MAX_BYTES, metavar="N",
+                        help=f"refuse a document larger than N bytes of text (k/M suffixes; "
+                        f"default {MAX_BYTES // 1000}k; 0: no limit)")
+
+
+def _non_negative(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {value!r}")
+    return number
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not number > 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {value!r}")
+    return number
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line and where to read more, not the whole usage block."""
+
+    command: str | None = None
+    """The command named on the command line, for errors the top-level parser reports."""
+    commands: frozenset[str] = frozenset()
+
+    def error(self, message: str) -> NoReturn:
+        prog = self.prog if self.prog != "treatyx" or not self.command else (
+            f"treatyx {self.command}")
+        self.exit(EXIT_USAGE, f"{prog}: error: {message}\ntry `{prog} --help`\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="treatyx",
         description="Structured, source-grounded facts about defence agreements from news text.",
     )
@@ -58,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--backend", choices=BACKENDS, default="auto",
                     help="auto: a configured endpoint, else the pulled local model, else rules")
     ex.add_argument("--published", type=_date, help="publication date for every input")
+    _add_max_bytes(ex)
     ex.add_argument("--include-text", action="store_true", help="write the document text too")
     ex.add_argument("--strict", action="store_true",
                     help=STRICT_HELP)
@@ -79,8 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     va = commands.add_parser("validate", help="check extraction output against its sources")
     va.add_argument("output", type=Path, metavar="OUT", help="treatyx output, .json or .jsonl")
-    va.add_argument("--source", nargs="*", default=[], metavar="PATH",
-                    help="source documents (matched by doc_id); else the output's `text`")
+    va.add_argument("--source", action="append", default=[], metavar="PATH",
+                    help="source documents (matched by doc_id; repeat for more); else the "
+                    "output's `text`")
     va.add_argument("--json", action="store_true", help="print the issues as JSONL")
 
     commands.add_parser("schema", help="print the JSON Schema of the output format")
@@ -88,8 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev = commands.add_parser("eval", help="score predictions against gold files")
     ev.add_argument("--gold", type=Path, required=True, help="gold .json, .jsonl or directory")
     ev.add_argument("--pred", type=Path, required=True, help="treatyx output .json/.jsonl")
-    ev.add_argument("--source", nargs="*", default=[], metavar="PATH",
-                    help="source documents, to count hallucinated mentions")
+    ev.add_argument("--source", action="append", default=[], metavar="PATH",
+                    help="source documents, to count hallucinated mentions (repeat for more)")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--by-doc", action="store_true", help="a row per document")
     ev.add_argument("--errors", action="store_true", help="list false positives and negatives")
@@ -112,8 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rp = commands.add_parser("report", help="an HTML page to review the facts by eye")
     rp.add_argument("output", type=Path, metavar="OUT", help="treatyx output, .json or .jsonl")
-    rp.add_argument("--source", nargs="*", default=[], metavar="PATH",
-                    help="source documents (matched by doc_id); else the output's `text`")
+    rp.add_argument("--source", action="append", default=[], metavar="PATH",
+                    help="source documents (matched by doc_id; repeat for more); else the "
+                    "output's `text`")
     rp.add_argument("-o", "--out", type=Path, required=True, help="the HTML file to write")
 
     mo = commands.add_parser("model", help="the local model: pull, path, serve")
@@ -121,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     mo.add_argument("--cache-dir", type=Path, help="where models are kept")
     mo.add_argument("--port", type=int, default=0, help="serve: port (default: a free one)")
     _add_batch_parser(commands)
+    parser.commands = frozenset(commands.choices)
     return parser
 
 
@@ -131,6 +192,7 @@ def _add_batch_parser(commands: argparse._SubParsersAction) -> None:
     submit.add_argument("paths", nargs="+", metavar="PATH",
                         help=".txt, .html/.htm, .jsonl files or directories")
     submit.add_argument("--published", type=_date, help="publication date for every input")
+    _add_max_bytes(submit)
     submit.add_argument("--model", help="model name (env TREATYX_MODEL)")
     submit.add_argument("--mode", choices=["json", "json_schema", "tools", "md_json"],
                         help="how the model is asked for JSON (default: per endpoint)")
@@ -160,9 +222,9 @@ def _add_llm_options(parser: argparse.ArgumentParser) -> None:
     llm.add_argument("--api-key", help="API key (env OPENAI_API_KEY); never printed or stored")
     llm.add_argument("--mode", choices=["json", "json_schema", "tools", "md_json"],
                      help="how the model is asked for JSON (default: per endpoint)")
-    llm.add_argument("--max-retries", type=int, default=2,
+    llm.add_argument("--max-retries", type=_non_negative, default=2,
                      help="re-asks after a validation failure (default 2)")
-    llm.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
+    llm.add_argument("--timeout", type=_seconds, default=120.0, help="seconds per request")
     llm.add_argument("--rpm", type=_positive, metavar="N",
                      help="at most N requests per minute, spaced evenly (default: no limit)")
     llm.add_argument("--tpm", type=_positive, metavar="N",
@@ -173,7 +235,11 @@ def _add_llm_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    named = next((a for a in argv if not a.startswith("-")), None)
+    parser.command = named if named in parser.commands else None
+    args = parser.parse_args(argv)
     from treatyx import commands
 
     handler = getattr(commands, f"run_{args.command}")

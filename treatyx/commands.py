@@ -46,6 +46,10 @@ def say(message: str) -> None:
     print(f"treatyx: {message}", file=sys.stderr, flush=True)
 
 
+def warn(message: str) -> None:
+    say(f"warning: {message}")
+
+
 def run_extract(args: argparse.Namespace) -> int:
     """On SIGINT/SIGTERM: no new documents, a summary, how to resume, exit 128 + signal."""
     with StopRequest() as stop:
@@ -72,7 +76,8 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
     for duplicate in duplicates:
         tally.count(Outcome(duplicate.source, duplicate.doc_id, error=str(duplicate)))
     sources = stop.until_stopped(
-        _without(iter_documents(args.paths, published=args.published), duplicates))
+        _without(iter_documents(args.paths, published=args.published, max_bytes=args.max_bytes,
+                                warn=warn), duplicates))
     single = args.output is None
     if single:
         # One document and no -o: pretty JSON; more than one: JSONL, one a line.
@@ -150,7 +155,7 @@ def _cache(args: argparse.Namespace, backend) -> ExtractionCache | nullcontext[N
     from treatyx.local_model import cache_root
 
     return ExtractionCache(cache_root(args.cache_dir) / "responses",
-                           warn=lambda message: say(f"warning: {message}"))
+                           warn=warn)
 
 
 @contextmanager
@@ -229,7 +234,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def _sources_by_id(paths: list[str]) -> dict[str, SourceDocument]:
     sources: dict[str, SourceDocument] = {}
-    for item in iter_documents(paths) if paths else []:
+    for item in iter_documents(paths, max_bytes=None, warn=warn) if paths else []:
         if isinstance(item, LoadError):
             say(f"error: {item}")
         else:
@@ -378,7 +383,8 @@ def run_batch(args: argparse.Namespace) -> int:
             with openai.OpenAI(base_url=options.base_url,
                                api_key=options.api_key or "none") as client:
                 manifest, failures = batch.submit(args.paths, args.batch_dir, options, client,
-                                                  published=args.published, say=say)
+                                                  published=args.published, say=say,
+                                                  max_document_bytes=args.max_bytes)
             for part in manifest.batches:
                 print(part.id, flush=True)
             return EXIT_FAILED if failures else EXIT_OK

@@ -23,6 +23,10 @@ class EndpointError(UsageError):
     the run stops at once instead of failing every document the same way (CLI exit 2)."""
 
 
+class OptionError(UsageError, ValueError):
+    """A bad option value: a usage error for the CLI, a ValueError for library callers."""
+
+
 class FileProblem(TreatyxError):
     """A problem with one file or item: `str(error)` is "<path>[:<line>]: <problem>"."""
 

@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
-from collections.abc import Iterable, Iterator
+import stat
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -32,6 +35,39 @@ DOCUMENT_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".jsonl"})
 """What a directory is searched for; a file named explicitly is read whatever its name."""
 
 HTML_SUFFIXES = frozenset({".html", ".htm"})
+
+MAX_BYTES = 512_000
+"""The default size limit of one document (UTF-8 bytes of its text; for a JSONL row, of
+its line): a long news article is 20-60 KB, so 500 KB leaves room for anything news-like
+while a 50 MB dump (hours of requests, gigabytes of memory) is refused up front."""
+
+HTML_MARKUP_FACTOR = 8
+"""An HTML page may be this many times the limit before its text is extracted (markup,
+scripts and styles outweigh the article); the extracted text must then fit the limit."""
+
+UNSUPPORTED_SUFFIXES = {
+    ".pdf": "a PDF document", ".docx": "a Word document", ".doc": "a Word document",
+    ".odt": "an OpenDocument text", ".rtf": "an RTF document", ".epub": "an EPUB book",
+    ".xlsx": "a spreadsheet", ".xls": "a spreadsheet", ".pptx": "a presentation",
+    ".png": "an image", ".jpg": "an image", ".jpeg": "an image", ".gif": "an image",
+    ".webp": "an image", ".tif": "an image", ".tiff": "an image", ".bmp": "an image",
+    ".zip": "an archive", ".gz": "an archive", ".tgz": "an archive", ".bz2": "an archive",
+    ".xz": "an archive", ".7z": "an archive", ".rar": "an archive", ".tar": "an archive",
+}
+"""Formats treatyx does not read, named when a file is given or found in a directory."""
+
+MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or a Word/OpenDocument file, which are ZIP archives)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc/.xls)"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG", "an image"), (b"\xff\xd8\xff", "an image"), (b"GIF8", "an image"),
+    (b"\x1f\x8b", "an archive (gzip)"), (b"BZh", "an archive (bzip2)"),
+    (b"\xfd7zXZ", "an archive (xz)"), (b"7z\xbc\xaf", "an archive (7z)"),
+    (b"Rar!", "an archive (RAR)"),
+)
+"""How a file's first bytes name its format whatever its name says (an ASCII PDF renamed
+.txt would otherwise be read as text)."""
 
 
 @dataclass(frozen=True)
@@ -267,24 +303,80 @@ def _decode(data: bytes, path: Path, line: int | None = None, offset: int = 0) -
         ) from None
 
 
-def _read_text(path: Path) -> str:
+def _regular_file(path: Path) -> int:
+    """The file's size; a FIFO, device or socket is refused before it is opened (reading a
+    FIFO waits for a writer forever)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise LoadError(path, "no such file") from None
+    except OSError as error:
+        raise LoadError(path, f"cannot read: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise LoadError(path, "is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        raise LoadError(path, "not a regular file (a FIFO, device or socket); give a file")
+    return info.st_size
+
+
+def unsupported_format(path: Path, head: bytes = b"") -> str | None:
+    """What a file is when treatyx cannot read it ("a PDF document"), from its first bytes,
+    else its suffix; None for what may be text."""
+    for magic, what in MAGIC:
+        if head.startswith(magic):
+            return what
+    return UNSUPPORTED_SUFFIXES.get(path.suffix.lower())
+
+
+def _check_format(data: bytes, path: Path) -> None:
+    what = unsupported_format(path, data[:8])
+    if what is not None:
+        raise LoadError(path, f"unsupported format: {what}, not text; convert it to .txt, "
+                        ".html or .jsonl first")
+    if b"\x00" in data[:65536] or (len(data) > 65536 and b"\x00" in data):
+        raise LoadError(path, "binary data (NUL bytes), not text")
+
+
+def _too_large(size: int, limit: int | None, path: Path, what: str = "document",
+               line: int | None = None) -> LoadError | None:
+    if limit is None or size <= limit:
+        return None
+    return LoadError(path, f"{what} too large: {size:,} bytes, over the limit of {limit:,} "
+                     "(--max-bytes)", line)
+
+
+def _read_text(path: Path, max_bytes: int | None = MAX_BYTES) -> str:
+    size = _regular_file(path)
+    html = path.suffix.lower() in HTML_SUFFIXES
+    limit = max_bytes * HTML_MARKUP_FACTOR if max_bytes is not None and html else max_bytes
+    if (error := _too_large(size, limit, path, "HTML page" if html else "document")):
+        raise error
     with _open(path) as handle:
         try:
-            data = handle.read()
+            data = handle.read() if limit is None else handle.read(limit + 1)
         except OSError as error:
             raise LoadError(path, f"cannot read: {error.strerror or error}") from None
+    if (error := _too_large(len(data), limit, path)):  # it grew after stat
+        raise error
+    _check_format(data, path)
     return _decode(data, path)
 
 
-def load_document(path: str | Path, *, published: dt.date | None = None) -> SourceDocument:
-    """One .txt or .html/.htm file (any other name is read as plain text); the doc_id is
-    the file name without its extension."""
+def load_document(path: str | Path, *, published: dt.date | None = None,
+                  max_bytes: int | None = MAX_BYTES) -> SourceDocument:
+    """One .txt or .html/.htm file (any other name is read as plain text, unless its first
+    bytes or its suffix name a format that is not text); the doc_id is the file name
+    without its extension. `max_bytes` limits the text's size (None: no limit)."""
     path = Path(path)
     if path.suffix.lower() == ".jsonl":
         raise LoadError(path, "a JSONL file holds many documents; use iter_documents")
-    text = _read_text(path)
+    text = _read_text(path, max_bytes)
     if path.suffix.lower() in HTML_SUFFIXES:
-        return _from_html(text, path, published)
+        document = _from_html(text, path, published)
+        size = len(document.text.encode("utf-8"))
+        if (error := _too_large(size, max_bytes, path, "article text")):
+            raise error
+        return document
     return document_from_text(text, path.stem, published=published, source=str(path))
 
 
@@ -341,11 +433,12 @@ def _leading_date(text: str) -> dt.date | None:
 
 
 def _iter_jsonl(
-    path: Path, published: dt.date | None
+    path: Path, published: dt.date | None, max_bytes: int | None = MAX_BYTES
 ) -> Iterator[tuple[int | None, SourceDocument | LoadError]]:
     """(line number, document or error) per row, one line in memory at a time (a corpus
     may be larger than memory); a bad row, even a bad byte, never stops the file."""
     try:
+        _regular_file(path)
         handle = _open(path)
     except LoadError as error:
         yield None, error
@@ -356,6 +449,10 @@ def _iter_jsonl(
         # stays in its row (str.splitlines would split there)
         for number, raw in enumerate(handle, start=1):
             start, offset = offset, offset + len(raw)
+            if (too_large := _too_large(len(raw), max_bytes, path, "row", number)):
+                rows += 1
+                yield number, too_large
+                continue
             try:  # a BOM is dropped on any line: files joined with `cat` keep theirs
                 line = _decode(raw, path, number, start)
             except LoadError as error:
@@ -402,51 +499,94 @@ def _jsonl_row(line: str, path: Path, number: int, published: dt.date | None) ->
 # --- many inputs -------------------------------------------------------------------
 
 
-def _expand(paths: Iterable[str | Path]) -> Iterator[Path | LoadError]:
+Warn = Callable[[str], None]
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, RuntimeWarning, stacklevel=4)
+
+
+def _expand(paths: Iterable[str | Path], warn: Warn = _warn) -> Iterator[Path | LoadError]:
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
-            yield path if path.exists() else LoadError(path, "no such file")
+            yield path if path.exists() or path.is_symlink() else LoadError(path, "no such file")
             continue
-        try:
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix.lower() in DOCUMENT_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        except OSError as error:
-            yield LoadError(path, f"cannot list directory: {error.strerror or error}")
-            continue
+        found, skipped = _walk(path, warn)
+        if skipped:
+            reasons = "; ".join(f"{len(names)} {why} ({', '.join(sorted(set(names))[:4])})"
+                                for why, names in sorted(skipped.items()))
+            warn(f"{path}: skipped {sum(map(len, skipped.values()))} file(s): {reasons}")
         if not found:
             yield LoadError(path, "directory holds no .txt, .text, .html, .htm or .jsonl files")
-        yield from found
+        yield from sorted(found)
 
 
-def _load_one(path: Path, published: dt.date | None):
+def _walk(top: Path, warn: Warn) -> tuple[list[Path], dict[str, list[str]]]:
+    """The document files under `top`, hidden ones left out, walked with a stack (a tree
+    1,500 directories deep is no reason to stop) without following directory links (a link
+    loop would never end). Unreadable directories are named in a warning and skipped;
+    skipped files are counted by why (`{reason: [suffixes]}`)."""
+    found: list[Path] = []
+    skipped: dict[str, list[str]] = {}
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
+        except OSError as error:
+            warn(f"{directory}: cannot read directory: {error.strerror or error}; skipped")
+            continue
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                    continue
+                regular = entry.is_file()
+            except OSError:
+                regular = False
+            child = Path(entry.path)
+            suffix = child.suffix.lower()
+            if not regular:
+                skipped.setdefault("not regular files", []).append(entry.name)
+            elif suffix in DOCUMENT_SUFFIXES:
+                found.append(child)
+            elif suffix in UNSUPPORTED_SUFFIXES:
+                skipped.setdefault("in unsupported formats", []).append(suffix)
+            else:
+                skipped.setdefault("with other suffixes", []).append(suffix or "no suffix")
+    return found, skipped
+
+
+def _load_one(path: Path, published: dt.date | None, max_bytes: int | None = MAX_BYTES):
     if path.suffix.lower() == ".jsonl":
-        yield from _iter_jsonl(path, published)
+        yield from _iter_jsonl(path, published, max_bytes)
         return
     try:
-        yield None, load_document(path, published=published)
+        yield None, load_document(path, published=published, max_bytes=max_bytes)
     except LoadError as error:
         yield None, error
 
 
 def iter_documents(
-    paths: Iterable[str | Path], *, published: dt.date | None = None
+    paths: Iterable[str | Path], *, published: dt.date | None = None,
+    max_bytes: int | None = MAX_BYTES, warn: Warn = _warn,
 ) -> Iterator[SourceDocument | LoadError]:
     """Every document under `paths`, lazily and in order; directories are searched
     recursively (sorted, hidden files skipped). Bad inputs and repeated doc_ids become
     LoadErrors in the stream: it never raises for bad input. `published` overrides each
-    document's own date."""
+    document's own date; a document over `max_bytes` is a LoadError (None: no limit).
+    What a directory run leaves out (unreadable directories, files in other formats) is
+    said through `warn`, one line each."""
     seen: dict[str, str] = {}
-    for item in _expand(paths):
+    for item in _expand(paths, warn):
         if isinstance(item, LoadError):
             yield item
             continue
-        for line, document in _load_one(item, published):
+        for line, document in _load_one(item, published, max_bytes):
             if isinstance(document, SourceDocument):
                 if document.doc_id in seen:
                     document = DuplicateId(item, document.doc_id, seen[document.doc_id], line)
@@ -460,8 +600,8 @@ def duplicate_ids(paths: Iterable[str | Path]) -> Iterator[DuplicateId]:
     file's name, a JSONL row's `id`), so that a batch can name them before it starts
     without holding the corpus in memory. Unreadable inputs are left to `iter_documents`."""
     seen: dict[str, str] = {}
-    for item in _expand(paths):
-        if isinstance(item, LoadError):
+    for item in _expand(paths, warn=lambda _: None):  # iter_documents says it
+        if isinstance(item, LoadError) or not item.is_file():
             continue
         for line, doc_id in _ids_in(item):
             where = f"{item}:{line}" if line is not None else str(item)

@@ -11,7 +11,12 @@ import time
 from treatyx import validation as validate
 from treatyx.extractors.base import Backend, Extraction, Provenance
 from treatyx.loading import SourceDocument
-from treatyx.models import Document, ExtractorInfo
+from treatyx.models import Agreement, Document, ExtractorInfo, Issue
+
+MAX_FACTS = 50
+"""Facts of one kind (parties, amounts, ...) one agreement may carry. A news report gives a
+handful; thousands (a 5 MB paragraph read as one agreement) cost the validator and the
+reader everything and say nothing."""
 
 
 def process(
@@ -37,6 +42,7 @@ def assemble(
     include_text: bool = False,
 ) -> Document:
     """The output document: extraction validated against the source, with provenance."""
+    capped = cap_facts(extraction.agreements)
     document = Document(
         doc_id=source.doc_id,
         title=source.title,
@@ -46,8 +52,9 @@ def assemble(
     document = validate.apply(
         document, source.text, body=(source.body_start, source.body_end), strict=strict
     )
-    if extraction.notes and document.validation is not None:
-        document.validation.issues = extraction.notes + document.validation.issues
+    notes = extraction.notes + capped
+    if notes and document.validation is not None:
+        document.validation.issues = notes + document.validation.issues
     document.extractor = ExtractorInfo(
         backend=origin.name,
         model=origin.model,
@@ -58,3 +65,18 @@ def assemble(
     if include_text:
         document.text = source.text
     return document
+
+
+def cap_facts(agreements: list[Agreement], limit: int = MAX_FACTS) -> list[Issue]:
+    """Cut each agreement's lists to `limit` facts (the first ones, as extracted), in place;
+    a TX306 note says where and how many were left out."""
+    notes = []
+    for a, agreement in enumerate(agreements):
+        for field in ("parties", "amounts", "durations", "dates", "evidence"):
+            facts = getattr(agreement, field)
+            if len(facts) > limit:
+                setattr(agreement, field, facts[:limit])
+                notes.append(validate.issue(
+                    validate.TOO_MANY_FACTS, f"agreements[{a}].{field}",
+                    f"{len(facts):,} {field}; the first {limit} kept, the rest left out."))
+    return notes

@@ -272,7 +272,11 @@ def collapse_dyad_years(frame: pandas.DataFrame) -> pandas.DataFrame:
 
 
 def _format(path: Path, format: str | None) -> str:
-    chosen = format or path.suffix.lstrip(".").lower()
+    suffix = path.suffix.lstrip(".").lower()
+    if format in FORMATS and suffix in FORMATS and suffix != format:  # parquet in a .csv
+        raise TablesError(f"{path}: the suffix .{suffix} contradicts --format {format}; "
+                          f"name the file .{format}, or leave --format out")
+    chosen = format or suffix
     if chosen not in FORMATS:
         given = f"format {format!r}" if format else f"file suffix {path.suffix!r}"
         raise TablesError(f"unknown {given}: use one of {', '.join(FORMATS)}")

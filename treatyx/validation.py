@@ -37,9 +37,11 @@ PLANNED_BUT_SIGNED = "TX302"
 DUPLICATE_FACT = "TX303"
 NO_PARTY = "TX304"
 NO_EVIDENCE = "TX305"
+TOO_MANY_FACTS = "TX306"
 # What an extractor repaired on its own
 REPAIRED = "TX401"
 SCREENED = "TX402"
+FELL_BACK = "TX403"
 
 CODES: dict[str, tuple[str, str]] = {
     UNGROUNDED: ("error", "a mention or evidence quote does not occur in the source text"),
@@ -61,6 +63,8 @@ CODES: dict[str, tuple[str, str]] = {
     PLANNED_BUT_SIGNED: ("error", "status `planned` with a `signed` date before publication"),
     DUPLICATE_FACT: ("warning", "the same fact appears twice in one agreement"),
     NO_PARTY: ("error", "an agreement has no party"),
+    TOO_MANY_FACTS: ("warning", "an agreement carried more facts of one kind than any news "
+                     "report gives (`MAX_FACTS`, 50); the rest were left out"),
     NO_EVIDENCE: ("warning", "an agreement has no evidence quote that stands in the article "
                   "body (`--strict` drops it)"),
     REPAIRED: ("warning", "the LLM extractor repaired or completed the model's answer (a fact "
@@ -68,6 +72,8 @@ CODES: dict[str, tuple[str, str]] = {
                "corrected, a type or fact read from the evidence)"),
     SCREENED: ("warning", "the screen found no agreement language near a party and defence "
                "words, so the model was not asked (`--no-screen` sends every article)"),
+    FELL_BACK: ("warning", "a piece of the article was read by the rules: the model's answer "
+                "was cut at the token cap or stayed invalid through the re-asks"),
 }
 """code -> (severity, what it means)."""
 

@@ -4,8 +4,10 @@ LangExtract returns flat extractions (a class, the words, attributes, a char_int
 The adapter makes the output contract from them the way treatyx's own extractors do:
 parties through `lookup_party`, money, durations and dates read by treatyx's normalisers
 from each extraction's own words, evidence the sentence of the agreement's words. It
-invents nothing: an extraction whose words are not in the article is dropped (counted),
-and a fact goes to the agreement nearest to it (the same sentence first).
+invents nothing: an extraction whose words are not in the article is dropped (counted).
+A fact belongs to the agreement it follows in LangExtract's list, as the few-shot example
+shows them (an agreement, then its dates, durations and amounts); facts before any
+agreement go to the nearest one (the same sentence first).
 
 Duck-typed on LangExtract's `Extraction` (extraction_class, extraction_text,
 char_interval.start_pos/end_pos, attributes), so this module does not import langextract.
@@ -80,27 +82,47 @@ def to_document(
     char_intervals become document offsets."""
     tally = tally if tally is not None else Tally()
     text = source.text
-    placed = [p for e in extractions if (p := _place(e, text, offset, source, tally))]
     split = sentences(text, source.body_start, source.body_end)
-    heads = [p for p in placed if p.cls == "agreement"]
-    built = [_agreement(head, text, split, tally) for head in heads]
-    kept = [(head, agreement) for head, agreement in zip(heads, built, strict=True) if agreement]
-    for fact in placed:
-        if fact.cls == "agreement":
+    groups: list[tuple[_Placed | None, list[_Placed]]] = []
+    orphans: list[_Placed] = []
+    for extraction in extractions:
+        cls = (extraction.extraction_class or "").strip().lower()
+        if cls == "agreement":
+            groups.append((_place(extraction, text, offset, source, tally, keep=True), []))
+        elif (fact := _place(extraction, text, offset, source, tally)) is not None:
+            (groups[-1][1] if groups else orphans).append(fact)
+    kept: list[tuple[_Placed, Agreement, list[_Placed]]] = []
+    for head, group in groups:
+        if head is not None and head.start < 0:  # words not in the article: at its facts
+            if not group:
+                tally.add("agreement unaligned, words not in the article: dropped")
+                continue
+            tally.add("agreement unaligned, placed at its first fact")
+            head = _Placed("agreement", head.words, group[0].start, group[0].start,
+                           head.attributes)
+        agreement = _agreement(head, text, split, tally) if head else None
+        if agreement is None:
+            for fact in group:
+                tally.add(f"{fact.cls} of a dropped agreement")
             continue
-        if not kept:
+        kept.append((head, agreement, group))
+    for fact in orphans:
+        if kept:
+            kept[_nearest(fact, [k[0] for k in kept], split)][2].append(fact)
+        else:
             tally.add(f"{fact.cls} without an agreement")
-            continue
-        head, agreement = _nearest(fact, kept, split)
-        _attach(fact, agreement, text, source.published, split, tally)
+    for _, agreement, group in kept:
+        for fact in group:
+            _attach(fact, agreement, text, source.published, split, tally)
     return Document(doc_id=source.doc_id, title=source.title, published=source.published,
-                    agreements=[agreement for _, agreement in kept])
+                    agreements=[agreement for _, agreement, _ in kept])
 
 
 def _place(extraction: Any, text: str, offset: int, source: SourceDocument,
-           tally: Tally) -> _Placed | None:
+           tally: Tally, *, keep: bool = False) -> _Placed | None:
     """Where the extraction's words stand in the document: LangExtract's alignment, else
-    treatyx's own search for those words in the body; neither, and it is dropped."""
+    treatyx's own search for those words in the body; neither, and it is dropped (`keep`:
+    returned at -1, for an agreement that its facts may place)."""
     cls = (extraction.extraction_class or "").strip().lower()
     words = (extraction.extraction_text or "").strip()
     if cls not in ("agreement", "amount", "duration", "date"):
@@ -117,6 +139,8 @@ def _place(extraction: Any, text: str, offset: int, source: SourceDocument,
     else:
         found = locate(text, words, within=(source.body_start, source.body_end))
         if found.where == "absent":
+            if keep:
+                return _Placed(cls, words, -1, -1, dict(extraction.attributes or {}))
             tally.add(f"{cls} unaligned, words not in the article")
             return None
         tally.add(f"{cls} unaligned, found by treatyx")
@@ -184,58 +208,59 @@ def _enum(kind, value: Any, default, what: str, tally: Tally):
         return default
 
 
-def _nearest(fact: _Placed, kept: list[tuple[_Placed, Agreement]], split: list[Sentence]):
-    """The agreement whose words share the fact's sentence, else the closest before it,
-    else the closest after it."""
+def _nearest(fact: _Placed, heads: list[_Placed], split: list[Sentence]) -> int:
+    """The index of the agreement whose words share the fact's sentence, else of the
+    closest before it, else of the closest after it."""
     sentence = _sentence_of(fact.start, split)
 
-    def key(pair: tuple[_Placed, Agreement]) -> tuple[int, int, int]:
-        head = pair[0]
+    def key(index: int) -> tuple[int, int, int]:
+        head = heads[index]
         same = sentence is not None and sentence.start <= head.start < sentence.end
         return (0 if same else 1, 0 if head.start <= fact.start else 1,
                 abs(fact.start - head.start))
 
-    return min(kept, key=key)
+    return min(range(len(heads)), key=key)
 
 
 def _attach(fact: _Placed, agreement: Agreement, text: str, published: dt.date | None,
             split: list[Sentence], tally: Tally) -> None:
-    value = _read(fact, published)
-    if value is None:
+    values = _read(fact, published)
+    if not values:
         tally.add(f"{fact.cls} unread by treatyx's normalisers")
         return
-    if isinstance(value, Amount):
-        agreement.amounts.append(value)
-    elif isinstance(value, Duration):
-        agreement.durations.append(value)
-    else:
-        agreement.dates.append(value)
+    for value in values:
+        if isinstance(value, Amount):
+            agreement.amounts.append(value)
+        elif isinstance(value, Duration):
+            agreement.durations.append(value)
+        else:
+            agreement.dates.append(value)
     sentence = _sentence_of(fact.start, split)
     if sentence and all(e.span != (sentence.start, sentence.end) for e in agreement.evidence):
         agreement.evidence.append(facts.evidence(text, sentence.start, sentence.end))
 
 
-def _read(fact: _Placed, published: dt.date | None) -> Amount | Duration | DateFact | None:
-    """The fact's value from its own words: the whole words first, else the first value
-    the normaliser finds inside them (the span shrinks to that value's words)."""
-    words, start = fact.words, fact.start
-    whole = Match(start, fact.end, words, None)
+def _read(fact: _Placed, published: dt.date | None) -> list[Amount | Duration | DateFact]:
+    """The fact's value from its own words: the whole words first, else what the
+    normaliser finds inside them (the span shrinks to those words), as treatyx's LLM
+    backend reads a model's mention: every amount inside ("8.6bn euros ($12bn)"), one
+    duration or date."""
+    words, start, end = fact.words, fact.start, fact.end
     if fact.cls == "amount":
         money = parse_money(words)
-        inner = find_money(words)
         if money is not None:
-            return facts.amount(Match(whole.start, whole.end, words, money))
-        return facts.amount(inner[0], start) if inner else None
+            return [facts.amount(Match(start, end, words, money))]
+        return [facts.amount(part, start) for part in find_money(words)]
     if fact.cls == "duration":
         iso = parse_duration(words)
         if iso is not None:
-            return facts.duration(Match(whole.start, whole.end, words, iso))
-        inner = find_durations(words)
-        return facts.duration(inner[0], start) if inner else None
+            return [facts.duration(Match(start, end, words, iso))]
+        inside = find_durations(words)
+        return [facts.duration(inside[0], start)] if len(inside) == 1 else []
     role = str(fact.attributes.get("role") or "other").strip().lower()
     role = role if role in DATE_ROLES else "other"
     date = resolve_date(words, published)
     if date is not None:
-        return facts.date(Match(whole.start, whole.end, words, date), role)
-    inner = find_dates(words, published)
-    return facts.date(inner[0], role, start) if inner else None
+        return [facts.date(Match(start, end, words, date), role)]
+    inside = find_dates(words, published)
+    return [facts.date(inside[0], role, start)] if len(inside) == 1 else []

@@ -2,6 +2,7 @@
 
     flock /tmp/treatyx-model.lock python bench/langextract_peer.py            # realdev
     flock /tmp/treatyx-model.lock python bench/langextract_peer.py --limit 2  # a quick check
+    flock /tmp/treatyx-model.lock python bench/langextract_peer.py --until 23:28  # what fits
     python bench/langextract_peer.py --set dev
 
 Needs `pip install -e '.[local,bench]'` (langextract) and the pulled model.
@@ -20,6 +21,7 @@ to bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib.util
 import json
 import os
@@ -41,6 +43,10 @@ MAX_OUTPUT_TOKENS = 900
 """The answer cap treatyx's backend gives the model (LLMBackend.max_completion_tokens)."""
 SEED = 7
 """treatyx's seed; both ask at temperature 0."""
+TREATYX_SHARE = 0.65
+"""With --until, the part of the time left that treatyx's pass may take before LangExtract
+gets the same articles (treatyx took about twice LangExtract's seconds per article in the
+first checks on realdev)."""
 
 
 def _load(name: str):
@@ -81,12 +87,23 @@ def articles(name: str, limit: int | None) -> tuple[list[SourceDocument], list[D
 # --- the two systems -------------------------------------------------------------
 
 
-def run_treatyx(extractor: Extractor, sources: list[SourceDocument]) -> tuple[list[Document],
-                                                                             list[str]]:
-    """One article at a time (as eval/run does, --concurrency 1)."""
+def in_time(stop_at: float | None, what: str, source: SourceDocument) -> bool:
+    if stop_at is None or time.monotonic() < stop_at:
+        return True
+    print(f"{what}: out of time before {source.doc_id}", flush=True)
+    return False
+
+
+def run_treatyx(extractor: Extractor, sources: list[SourceDocument], *,
+                stop_at: float | None = None) -> tuple[list[Document], list[str], list[str]]:
+    """One article at a time (as eval/run does, --concurrency 1); also the doc_ids tried."""
     docs: list[Document] = []
     failed: list[str] = []
+    tried: list[str] = []
     for source in sources:
+        if not in_time(stop_at, "treatyx", source):
+            break
+        tried.append(source.doc_id)
         try:
             doc = extractor.extract(source)
         except Exception as error:  # one article's failure must not lose the others
@@ -96,7 +113,7 @@ def run_treatyx(extractor: Extractor, sources: list[SourceDocument]) -> tuple[li
         docs.append(doc)
         print(f"treatyx     {doc.doc_id}: {len(doc.agreements)} agreement(s), "
               f"{doc.extractor.seconds:.1f} s", flush=True)
-    return docs, failed
+    return docs, failed, tried
 
 
 def langextract_setup(base_url: str, model_id: str):
@@ -129,13 +146,17 @@ def langextract_setup(base_url: str, model_id: str):
 
 
 def run_langextract(base_url: str, model_id: str, sources: list[SourceDocument],
-                    *, max_char_buffer: int, passes: int):
+                    *, max_char_buffer: int, passes: int, stop_at: float | None = None):
     lx, model, prompt, example = langextract_setup(base_url, model_id)
     tally = adapter.Tally()
     docs: list[Document] = []
     failed: list[str] = []
     raw: list[dict] = []
+    tried: list[str] = []
     for source in sources:
+        if not in_time(stop_at, "langextract", source):
+            break
+        tried.append(source.doc_id)
         before, started = model.requests, time.perf_counter()
         try:
             result = lx.extract(source.body, prompt_description=prompt, examples=[example],
@@ -147,22 +168,67 @@ def run_langextract(base_url: str, model_id: str, sources: list[SourceDocument],
             print(f"langextract {source.doc_id}: FAILED {failed[-1]}", flush=True)
             continue
         seconds = time.perf_counter() - started
-        raw.append({"doc_id": source.doc_id, "offset": source.body_start, "extractions": [
-            {"class": e.extraction_class, "text": e.extraction_text,
-             "interval": [e.char_interval.start_pos, e.char_interval.end_pos]
-             if e.char_interval else None, "attributes": e.attributes}
-            for e in result.extractions or []]})
-        doc = adapter.to_document(result.extractions or [], source, offset=source.body_start,
-                                  tally=tally)
-        doc = validator.apply(doc, source.text, body=(source.body_start, source.body_end))
-        doc.extractor = ExtractorInfo(
-            backend="langextract", model=model_id,
-            prompt_version=f"langextract {lx_version()} + bench/langextract",
-            usage=Usage(requests=model.requests - before), seconds=round(seconds, 3))
+        record = {"doc_id": source.doc_id, "model": model_id, "seconds": round(seconds, 3),
+                  "requests": model.requests - before, "extractions": [
+                      {"class": e.extraction_class, "text": e.extraction_text,
+                       "interval": [e.char_interval.start_pos, e.char_interval.end_pos]
+                       if e.char_interval else None, "attributes": e.attributes}
+                      for e in result.extractions or []]}
+        raw.append(record)
+        doc = peer_document(source, record, tally)
         docs.append(doc)
         print(f"langextract {doc.doc_id}: {len(doc.agreements)} agreement(s), "
               f"{len(result.extractions or [])} extraction(s), {seconds:.1f} s", flush=True)
-    return docs, failed, tally, raw
+    return docs, failed, tally, raw, tried
+
+
+def seconds_until(clock: str | None) -> float | None:
+    """Seconds from now to HH:MM UTC today (None: no deadline)."""
+    if clock is None:
+        return None
+    now = dt.datetime.now(dt.UTC)
+    hour, minute = (int(part) for part in clock.split(":"))
+    return max(0.0, (now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+                     - now).total_seconds())
+
+
+def peer_document(source: SourceDocument, record: dict, tally) -> Document:
+    """The treatyx document, validated as treatyx's own are, for LangExtract's answer to
+    `source` as recorded in the raw file (its extractions, seconds and requests)."""
+    import langextract as lx
+
+    extractions = [lx.data.Extraction(
+        extraction_class=e["class"], extraction_text=e["text"], attributes=e["attributes"],
+        char_interval=lx.data.CharInterval(*e["interval"]) if e["interval"] else None)
+        for e in record["extractions"]]
+    doc = adapter.to_document(extractions, source, offset=source.body_start, tally=tally)
+    doc = validator.apply(doc, source.text, body=(source.body_start, source.body_end))
+    doc.extractor = ExtractorInfo(
+        backend="langextract", model=record["model"],
+        prompt_version=f"langextract {lx_version()} + bench/langextract",
+        usage=Usage(requests=record["requests"]), seconds=record["seconds"])
+    return doc
+
+
+def rescore(set_name: str, limit: int | None) -> int:
+    """Both systems' last predictions scored again, LangExtract's re-adapted from its raw
+    extractions: for work on the adapter, without the model. Prints, writes nothing."""
+    sources, gold = articles(set_name, limit)
+    raw = [json.loads(line) for line in
+           (PRIVATE / f"peer-langextract-{set_name}.raw.jsonl").open(encoding="utf-8")]
+    by_id = {s.doc_id: s for s in sources}
+    raw = [r for r in raw if r["doc_id"] in by_id]
+    gold = [g for g in gold if g.doc_id in {r["doc_id"] for r in raw}]
+    tally = adapter.Tally()
+    theirs = [peer_document(by_id[r["doc_id"]], r, tally) for r in raw]
+    ours = [d for d in load_results(PRIVATE / f"peer-treatyx-{set_name}.jsonl")
+            if d.doc_id in {g.doc_id for g in gold}]
+    texts = {s.doc_id: s.text for s in sources}
+    runs = [summary("treatyx local", ours, gold, texts, [], 0.0),
+            summary("langextract", theirs, gold, texts, [], 0.0)]
+    print(f"{len(gold)} articles of {set_name}, rescored\n\n{table(runs)}\n")
+    print("adapter:", dict(tally.counts))
+    return 0
 
 
 def lx_version() -> str:
@@ -213,7 +279,9 @@ def table(runs: list[dict]) -> str:
 
 
 def write_results(set_name: str, meta: dict, runs: list[dict], tally: dict) -> str:
-    limited = f", first {meta['articles']} articles" if meta["limit"] else ""
+    limited = (f", first {meta['articles']} articles"
+               + (f" (all that fitted before {meta['until']} UTC)" if meta["until"] else "")
+               if meta["limit"] or meta["until"] else "")
     (RESULTS / f"peer-{set_name}.json").write_text(
         json.dumps({"meta": meta, "adapter": tally, "runs": runs}, indent=2) + "\n",
         encoding="utf-8")
@@ -247,16 +315,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="realdev", choices=["realdev", "dev", "test"])
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument("--until", metavar="HH:MM",
+                        help="UTC time by which both passes must be done: each takes no new "
+                             "article after its share, and both are scored on the articles "
+                             "LangExtract reached")
     parser.add_argument("--max-char-buffer", type=int, default=MAX_CHAR_BUFFER,
                         help="LangExtract's chunk in characters (default %(default)s)")
     parser.add_argument("--passes", type=int, default=1,
                         help="LangExtract's extraction_passes (default %(default)s)")
+    parser.add_argument("--rescore", action="store_true",
+                        help="no model: score the last run's predictions again, LangExtract's "
+                             "re-adapted from its raw extractions (for work on the adapter)")
     args = parser.parse_args()
     try:
         import langextract  # noqa: F401
     except ImportError:
         parser.error("langextract is not installed: pip install -e '.[bench]'")
 
+    if args.rescore:
+        return rescore(args.set, args.limit)
     sources, gold = articles(args.set, args.limit)
     texts = {s.doc_id: s.text for s in sources}
     revision = common.revision()  # what is measured: the code as the run starts
@@ -270,14 +347,24 @@ def main() -> int:
                      "tell bench/langextract_peer.py where its server is")
         base_url, model_id = str(client.base_url), backend.model
         print(f"llama.cpp at {base_url}, model {model_id}", flush=True)
+        deadline, began = seconds_until(args.until), time.monotonic()
+        stop = None if deadline is None else began + deadline * TREATYX_SHARE
         started = time.perf_counter()
-        ours, our_failures = run_treatyx(extractor, sources)
+        ours, our_failures, tried = run_treatyx(extractor, sources, stop_at=stop)
         our_wall = time.perf_counter() - started
+        stop = None if deadline is None else began + deadline
         started = time.perf_counter()
-        theirs, their_failures, tally, raw = run_langextract(
-            base_url, model_id, sources, max_char_buffer=args.max_char_buffer,
-            passes=args.passes)
+        theirs, their_failures, tally, raw, reached_ids = run_langextract(
+            base_url, model_id, [s for s in sources if s.doc_id in tried],
+            max_char_buffer=args.max_char_buffer, passes=args.passes, stop_at=stop)
         their_wall = time.perf_counter() - started
+    reached = set(reached_ids)
+    if len(reached) < len(sources):  # --until: score both on the articles both were given
+        sources = [s for s in sources if s.doc_id in reached]
+        gold = [g for g in gold if g.doc_id in reached]
+        texts = {s.doc_id: s.text for s in sources}
+        ours = [d for d in ours if d.doc_id in reached]
+        our_failures = [f for f in our_failures if f.split(":", 1)[0] in reached]
 
     PRIVATE.mkdir(parents=True, exist_ok=True)
     with (PRIVATE / f"peer-langextract-{args.set}.raw.jsonl").open("w", encoding="utf-8") as out:
@@ -291,6 +378,8 @@ def main() -> int:
     options = [f"--set {args.set}"]
     if args.limit:
         options.append(f"--limit {args.limit}")
+    if args.until:
+        options.append(f"--until {args.until}")
     if args.max_char_buffer != MAX_CHAR_BUFFER:
         options.append(f"--max-char-buffer {args.max_char_buffer}")
     if args.passes != 1:
@@ -299,6 +388,7 @@ def main() -> int:
     meta = {
         "command": "python bench/langextract_peer.py " + " ".join(options),
         "set": args.set, "articles": len(sources), "limit": args.limit,
+        "until": args.until,
         "run": machine["date"] + " " + time.strftime("%Z"),
         "revision": revision, "langextract": lx_version(), "model": model_id,
         "machine": f"{machine['nproc']} cores, {machine['cpu']}",

@@ -68,19 +68,21 @@ def test_an_agreement_with_its_money_term_and_date_read_by_treatyx():
     assert TEXT[start:end] == pact.evidence[0].quote
 
 
-def test_a_capital_is_its_state_and_facts_go_to_the_agreement_of_their_sentence():
+def test_a_capital_is_its_state_and_facts_go_to_the_agreement_they_follow():
     doc = convert([
+        found("amount", "about 40 million dollars a year"),  # before any agreement
         found("agreement", "naval logistics agreement", type="logistics", status="signed",
               parties=["Chile", "Lima"]),
         found("agreement", "arms deal", type="arms_transfer", status="negotiating",
               parties=["Peru", "Spain"]),
-        found("amount", "about 40 million dollars a year"),
+        found("duration", "for five years"),
     ])
     pact, deal = doc.agreements
     assert [(p.name, p.mention) for p in pact.parties] == [("Chile", "Chile"), ("Peru", "Lima")]
     assert [p.name for p in deal.parties] == ["Peru", "Spain"]
     assert deal.parties[0].span[0] == TEXT.index("Peru's navy")  # the mention nearest the deal
-    assert len(pact.amounts) == 1 and deal.amounts == []
+    assert len(pact.amounts) == 1 and deal.amounts == []  # the agreement of its sentence
+    assert pact.durations == [] and len(deal.durations) == 1  # the agreement it follows
 
 
 def test_what_the_contract_does_not_know_is_defaulted_or_dropped_and_counted():
@@ -88,19 +90,21 @@ def test_what_the_contract_does_not_know_is_defaulted_or_dropped_and_counted():
     doc = convert([
         found("agreement", "naval logistics agreement", type="naval pact", status="inked",
               parties=["Chile", "Atlantis"]),
-        found("agreement", "accord", type="other", status="signed", parties=["Narnia"]),
         found("amount", "Friday"),
+        found("agreement", "accord", type="other", status="signed", parties=["Narnia"]),
+        found("duration", "for five years"),
         lx.data.Extraction(extraction_class="date", extraction_text="next Thursday"),
     ], tally)
     (pact,) = doc.agreements  # "accord" has no party treatyx knows
     assert (pact.type.value, pact.status.value) == ("other", "announced")
     assert [p.name for p in pact.parties] == ["Chile"]
-    assert pact.amounts == [] and pact.dates == []
+    assert pact.amounts == [] and pact.durations == [] and pact.dates == []
     assert tally.counts == {
         "type not in the contract: defaulted": 1,
         "status not in the contract: defaulted": 1,
         "party not in treatyx's table": 2,
         "agreement without a party in treatyx's table: dropped": 1,
+        "duration of a dropped agreement": 1,
         "amount unread by treatyx's normalisers": 1,
         "date unaligned, words not in the article": 1,
     }
@@ -113,3 +117,20 @@ def test_unaligned_words_that_stand_in_the_article_are_found_there():
     ])
     (pact,) = doc.agreements
     assert "naval logistics agreement" in pact.evidence[0].quote
+
+
+def test_an_agreement_in_other_words_stands_where_its_facts_do():
+    tally = adapter.Tally()
+    doc = convert([
+        lx.data.Extraction(extraction_class="agreement", extraction_text="arms purchase",
+                           attributes={"type": "arms_transfer", "status": "negotiating",
+                                       "parties": ["Peru", "Spain"]}),
+        found("date", "Friday", role="signed"),
+        lx.data.Extraction(extraction_class="agreement", extraction_text="naval alliance",
+                           attributes={"type": "alliance", "parties": ["Chile"]}),
+    ], tally)
+    (deal,) = doc.agreements
+    assert deal.evidence[0].quote.startswith("SANTIAGO")  # the sentence of "Friday"
+    assert [p.span[0] for p in deal.parties] == [TEXT.index("Peru signed"), TEXT.index("Spain")]
+    assert tally.counts["agreement unaligned, placed at its first fact"] == 1
+    assert tally.counts["agreement unaligned, words not in the article: dropped"] == 1

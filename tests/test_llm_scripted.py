@@ -9,6 +9,8 @@ import pytest
 from scripted_server import ScriptedServer, Step
 
 from treatyx.extractors.llm import LLMBackend
+from treatyx.extractors.numbering import numbered
+from treatyx.extractors.rules import RulesBackend
 from treatyx.pipeline import process
 
 HOST_NATION = {
@@ -84,16 +86,17 @@ def test_invalid_json_is_re_asked_with_the_parse_error_not_an_http_error(seed):
     assert (result.usage.prompt_tokens, result.usage.completion_tokens) == (200, 40)
 
 
-def test_an_ungrounded_amount_is_re_asked_then_dropped_under_strict(seed):
+def test_an_ungrounded_amount_is_re_asked_then_dropped(seed):
     wrong = dict(HOST_NATION, amounts=[{"mention": "$9.8 billion"}])
     with ScriptedServer([Step(content=answer(wrong))] * 2) as server:
-        document = process(seed, backend_for(server, max_retries=1), strict=True)
+        document = process(seed, backend_for(server, max_retries=1))
     reask = server.requests[1]["messages"][-1]["content"]
     assert "'$9.8 billion' does not occur in the source text" in reask
     agreement = document.agreements[0]
     assert agreement.amounts == [] and agreement.durations[0].value == "P5Y"
-    assert any(i.code == "TX101" and i.path == "agreements[0].amounts[0]"
-               for i in document.validation.issues)
+    assert any(i.message == "Dropped '$9.8 billion': not in the article, still after the "
+               "re-asks." for i in document.validation.issues)
+    assert document.validation.ok  # nothing ungrounded is kept
     assert document.extractor.usage.requests == 2
 
 
@@ -113,6 +116,59 @@ def test_requests_are_deterministic(seed):
     request = server.requests[0]
     assert request["temperature"] == 0 and "seed" in request
     assert request["response_format"] == {"type": "json_object"}
+
+
+def number_of(document, words: str) -> int:
+    """The number the model is shown for the sentence holding `words`."""
+    return next(n for n, s in numbered(document).sentences.items() if words in s.text)
+
+
+def cited(numbers, parties, type_="host_nation_support", status="planned") -> dict:
+    return {"sentences": numbers, "parties": parties, "type": type_, "status": status}
+
+
+def test_cited_sentences_become_evidence_and_the_normalisers_read_their_facts(seed):
+    upkeep = number_of(seed, "$9.3 billion")
+    with ScriptedServer([Step(content=answer(cited([upkeep], ["Japan", "US"])))]) as server:
+        document = process(seed, backend_for(server, design="sentences"))
+    sent = server.requests[0]["messages"][-1]["content"]
+    assert f"[{upkeep}] Japan and the US will sign" in sent
+    agreement = document.agreements[0]
+    assert [e.quote for e in agreement.evidence] == [numbered(seed).sentences[upkeep].text]
+    assert [(m.value, m.mention) for m in agreement.amounts] == [(9_300_000_000,
+                                                                 "$9.3 billion")]
+    assert [d.value for d in agreement.durations] == ["P5Y"]
+    assert document.validation.ok
+
+
+def test_a_number_that_is_no_sentence_is_re_asked_by_name(seed):
+    upkeep = number_of(seed, "$9.3 billion")
+    steps = [Step(content=answer(cited([upkeep, 999], ["Japan", "US"]))),
+             Step(content=answer(cited([upkeep], ["Japan", "US"])))]
+    with ScriptedServer(steps) as server:
+        result = backend_for(server, design="sentences").extract(seed)
+    assert "[999] are not numbers of sentences" in server.requests[1]["messages"][-1]["content"]
+    assert len(result.agreements) == 1
+
+
+def test_answers_invalid_through_the_re_asks_leave_the_piece_to_the_rules(seed):
+    with ScriptedServer([Step(content='{"agreements": [{"type": "pact"}]}')] * 3) as server:
+        result = backend_for(server, max_retries=2).extract(seed)
+    assert len(server.requests) == 3
+    rules = RulesBackend().extract(seed).agreements
+    assert [a.evidence for a in result.agreements] == [a.evidence for a in rules]
+    assert [n.code for n in result.notes] == ["TX403"]
+    assert "stayed invalid through 2 re-asks" in result.notes[0].message
+
+
+def test_an_answer_cut_at_the_token_cap_leaves_the_piece_to_the_rules(seed):
+    cut = Step(content='{"agreements": [{"sentences": [1', finish_reason="length")
+    with ScriptedServer([cut]) as server:
+        document = process(seed, backend_for(server, design="sentences"))
+    assert len(server.requests) == 1
+    assert document.agreements  # the rules' reading of the seed
+    assert any(i.code == "TX403" and "token cap" in i.message
+               for i in document.validation.issues)
 
 
 INVENTED = {
@@ -137,3 +193,9 @@ def test_strict_drops_an_agreement_whose_evidence_is_not_in_the_article():
     assert strict.validation.ok  # true of what is kept: nothing unsupported
     codes = {i.code for i in strict.validation.issues}
     assert {"TX101", "TX305"} <= codes
+
+
+def test_an_unknown_design_is_refused_by_name():
+    with pytest.raises(ValueError, match="unknown design 'quotes'; one of words, sentences"):
+        LLMBackend(client=openai.AsyncOpenAI(api_key="x", base_url="http://127.0.0.1:9"),
+                   model="m", design="quotes")

@@ -303,9 +303,9 @@ def test_the_status_is_read_over_all_sentences_of_the_deal():
 
 
 def test_a_lease_and_a_memorandum_are_agreements():
-    lease = only("Kiev and Moscow agreed to extend the naval base lease by 25 years.")
+    lease = only("Lisbon and Rabat agreed to extend the naval base lease by 20 years.")
     assert (lease.type, lease.status, [d.value for d in lease.durations]) == (
-        "basing_access", "extended", ["P25Y"])
+        "basing_access", "extended", ["P20Y"])
     memo = only("Rabat and Madrid signed a defence memorandum on Thursday.")
     assert (memo.type, memo.status) == ("defence_cooperation", "signed")
 

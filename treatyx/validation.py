@@ -41,6 +41,7 @@ TOO_MANY_FACTS = "TX306"
 # What an extractor repaired on its own
 REPAIRED = "TX401"
 SCREENED = "TX402"
+FELL_BACK = "TX403"
 
 CODES: dict[str, tuple[str, str]] = {
     UNGROUNDED: ("error", "a mention or evidence quote does not occur in the source text"),
@@ -71,6 +72,8 @@ CODES: dict[str, tuple[str, str]] = {
                "corrected, a type or fact read from the evidence)"),
     SCREENED: ("warning", "the screen found no agreement language near a party and defence "
                "words, so the model was not asked (`--no-screen` sends every article)"),
+    FELL_BACK: ("warning", "a piece of the article was read by the rules: the model's answer "
+                "was cut at the token cap or stayed invalid through the re-asks"),
 }
 """code -> (severity, what it means)."""
 

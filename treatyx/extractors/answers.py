@@ -8,12 +8,13 @@ answer becomes can be tested without a model (tests/test_llm_answers.py).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from treatyx import validation as validate
 from treatyx.extractors import facts
 from treatyx.extractors.chunking import Chunk, paragraphs
+from treatyx.extractors.instructions import addressed_to_model
 from treatyx.extractors.rules import date_role, reports_agreement, status_cue, type_cue
+from treatyx.extractors.schema import Words
 from treatyx.loading import SourceDocument
 from treatyx.models import (
     VALUED_FIELDS,
@@ -40,9 +41,6 @@ from treatyx.normalize import (
 )
 from treatyx.spans import Located, locate, overlaps, sentences
 
-if TYPE_CHECKING:
-    from treatyx.extractors.llm import ArticleWords
-
 
 def validator_errors(agreements: list[Agreement], source: SourceDocument) -> list[str]:
     doc = Document(doc_id=source.doc_id, published=source.published, agreements=agreements)
@@ -57,7 +55,7 @@ def _for_model(found: Issue) -> str:
 
 
 def resolve(
-    words: ArticleWords, source: SourceDocument, piece: Chunk
+    words: Words, source: SourceDocument, piece: Chunk
 ) -> tuple[list[Agreement], list[Issue]]:
     """Facts from the model's words: located in the source, valued by the normalisers.
 
@@ -171,11 +169,17 @@ def resolve(
                 notes.append(validate.issue(validate.REPAIRED, f"{path}.name", f"Dropped name "
                                             f"{name!r}: not a name the article uses."))
                 name = None
+        if item.parties and not parties:
+            notes.append(validate.issue(validate.REPAIRED, path, "Dropped an agreement "
+                                        "with no state or organisation among its parties."))
+            continue
         agreement = Agreement(
             name=name, type=item.type, status=item.status,
             parties=facts.unique_parties(parties), amounts=amounts, durations=durations,
             dates=dates, evidence=evidence,
         )
+        if not _without_instructions(agreement, path, source, piece, notes):
+            continue
         if _only_the_headline(agreement, source):
             headlines.append((path, agreement))
             continue
@@ -186,6 +190,45 @@ def resolve(
     for path, headline in headlines:
         notes += _fold_headline(headline, path, agreements, source, piece)
     return agreements, notes
+
+
+_ONE = {"parties": "party", "amounts": "amount", "durations": "duration", "dates": "date",
+        "evidence": "evidence"}
+
+
+def _without_instructions(agreement: Agreement, path: str, source: SourceDocument,
+                          piece: Chunk, notes: list[Issue]) -> bool:
+    """Drop what stands in a sentence addressed to a model ("Ignore previous instructions
+    and report ..."): it is no news, so neither evidence nor a fact. False when no
+    evidence is left, and the agreement goes with it."""
+    pieces = sentences(source.text, piece.start, piece.end)
+    orders = [(s.start, s.end) for s in pieces if addressed_to_model(s.text)]
+    if not orders:
+        return True
+
+    def inside(span: tuple[int, int] | None) -> bool:
+        return any(overlaps(span, order) for order in orders)
+
+    for kind in ("parties", "amounts", "durations", "dates", "evidence"):
+        kept = []
+        for fact in getattr(agreement, kind):
+            if not inside(fact.span):
+                kept.append(fact)
+                continue
+            words_ = getattr(fact, "mention", None) or fact.quote
+            notes.append(validate.issue(validate.REPAIRED, path, f"Dropped {_ONE[kind]} "
+                                        f"{words_[:60]!r}: it stands in text addressed to "
+                                        "a model, not news."))
+            if kind == "evidence":  # the news sentences of a quote that also holds orders
+                kept += [facts.evidence(source.text, s.start, s.end) for s in pieces
+                         if overlaps(fact.span, (s.start, s.end))
+                         and not inside((s.start, s.end))]
+        setattr(agreement, kind, kept)
+    if agreement.evidence:
+        return True
+    notes.append(validate.issue(validate.REPAIRED, path, "Dropped an agreement with no "
+                                "evidence left."))
+    return False
 
 
 def _only_the_headline(agreement: Agreement, source: SourceDocument) -> bool:
@@ -228,7 +271,7 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument, piece: Chun
     ...")."""
     notes: list[Issue] = []
     quoted = [e for e in agreement.evidence if e.span]
-    if quoted and not reports_agreement(" ".join(e.quote for e in quoted)):
+    if quoted and not _reports(" ".join(e.quote for e in quoted)):
         notes.append(validate.issue(validate.REPAIRED, path, "Dropped an agreement whose "
                                     "evidence reports no agreement, sale or aid."))
         return None, notes
@@ -268,6 +311,26 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument, piece: Chun
     return agreement, notes
 
 
+def _reports(text: str) -> bool:
+    """Whether the evidence can report an agreement: the rules' test, or a status and a
+    type named together ("suspended military cooperation", "signed a declaration of
+    intent ... joint development")."""
+    return reports_agreement(text) or bool(status_cue(text) and type_cue(text))
+
+
+_AGREEMENT_NOUN = re.compile(r"\b(?:agreements?|deals?|pacts?|treaty|treaties|accords?|"
+                             r"contracts?|memorand(?:um|a)|MoUs?|declaration|letter of intent)\b",
+                             re.IGNORECASE)
+
+
+def speaks_of_agreement(sentence: str) -> bool:
+    """Whether a sentence can report an agreement or give its details: it names one
+    ("the deal"), a status ("signed", "scrapped") or a type ("logistics", "purchase").
+    A small model asked for an agreement's sentences often cites the whole story."""
+    return bool(_AGREEMENT_NOUN.search(sentence) or status_cue(sentence)
+                or type_cue(sentence))
+
+
 def _evidence_paragraphs(agreement: Agreement, source: SourceDocument,
                          piece: Chunk) -> list[Chunk]:
     """The paragraphs of the chunk that hold the agreement's evidence."""
@@ -278,11 +341,15 @@ def _evidence_paragraphs(agreement: Agreement, source: SourceDocument,
 def _keep_parties_named_near(agreement: Agreement, path: str, source: SourceDocument,
                              near: list[Chunk], notes: list[Issue]) -> None:
     """A party the evidence's paragraph never names is a guess ("all three countries"):
-    drop it, as long as the parties that paragraph does name remain."""
+    drop it, as long as the parties that paragraph does name remain. Where the paragraph
+    names fewer than two, the headline's count too ("his Spanish counterpart" under
+    "Australia, Spain to boost defence cooperation")."""
     if not near:
         return
     named = {info.value.iso3 or info.value.name
              for p in near for info in find_parties(source.text[p.start : p.end])}
+    if len(named) < 2 and source.title:
+        named |= {info.value.iso3 or info.value.name for info in find_parties(source.title)}
     kept = [p for p in agreement.parties if p.key in named]
     if len(kept) == len(agreement.parties) or not kept:
         return
@@ -316,41 +383,92 @@ def _evidence(text: str, quote: str, within: tuple[int, int]) -> Evidence:
 
 
 def judge(
-    words: ArticleWords, source: SourceDocument, piece: Chunk
+    words: Words, source: SourceDocument, piece: Chunk
 ) -> tuple[list[Agreement], list[Issue], list[str]]:
     """An answer resolved to facts, with its notes and the errors a re-ask would send
-    back (what `ArticleWords.grounded_in_source` raises)."""
+    back (what the answer models' validator in llm.py raises for instructor)."""
     agreements, notes = resolve(words, source, piece)
     return agreements, notes, validator_errors(agreements, source)
 
 
-def complete_from_evidence(agreements: list[Agreement], source: SourceDocument) -> list[Issue]:
-    """Complete each agreement from its evidence sentences, with a note for each change:
-    the type their words name, and the money, durations and dates in them that no fact
-    covers yet. On the dev split this took the local model's type F1 from 0.41 to 0.55
-    and its overall F1 from 0.66 to 0.71 (amounts 0.82 to 0.95)."""
+def complete_from_evidence(agreements: list[Agreement], source: SourceDocument, *,
+                           noted: bool = True, dated: int = 99) -> list[Issue]:
+    """Complete each agreement from its evidence sentences, with a note for each change
+    (unless not `noted`): the type their words name, and the money, durations and dates
+    in them that no fact covers yet; dates only from the first `dated` sentences, where
+    the agreement is reported (a story's later sentences date other events). On the dev
+    split this took the local model's type F1 from 0.41 to 0.55 and its overall F1 from
+    0.66 to 0.71 (amounts 0.82 to 0.95)."""
     notes: list[Issue] = []
     for number, agreement in enumerate(agreements):
         path = f"agreements[{number}]"
         notes += _type_from_evidence(agreement, path)
-        for evidence in (e for e in agreement.evidence if e.span):
+        for place, evidence in enumerate(e for e in agreement.evidence if e.span):
             start, end = evidence.span
             words = source.text[start:end]
             found = {
                 "amounts": [facts.amount(m, start) for m in find_money(words)],
                 "durations": [facts.duration(m, start) for m in find_durations(words)],
                 "dates": [facts.date(m, date_role(agreement.status), start)
-                          for m in find_dates(words, source.published)],
+                          for m in find_dates(words, source.published)]
+                if place < dated else [],
             }
             for kind, candidates in found.items():
                 have = getattr(agreement, kind)
                 for fact in candidates:
                     if any(overlaps(f.span, fact.span) for f in have):
                         continue
+                    if kind == "dates" and any(f.value == fact.value for f in have):
+                        continue  # "on Tuesday ... Tuesday's deal": one date
                     have.append(fact)
-                    notes.append(validate.issue(validate.REPAIRED, f"{path}.{kind}",
-                                                f"Added {kind[:-1]} {fact.mention!r}: in the "
-                                                "evidence, left out by the model."))
+                    if noted:
+                        notes.append(validate.issue(
+                            validate.REPAIRED, f"{path}.{kind}", f"Added {kind[:-1]} "
+                            f"{fact.mention!r}: in the evidence, left out by the model."))
+    return notes
+
+
+def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Issue]:
+    """Check the model's agreements against another reading (the rules'), in place.
+
+    Where that reading reports the same agreement (the same parties, from overlapping
+    sentences if it can), its type and status stand: the model decides which agreements
+    the article reports and between whom, and the words' own cues name their kind and
+    stage better than a 1.5B model does. An agreement it does not report, beside one of
+    the same parties that it does, is the model's double or a background deal of the same
+    parties, and is dropped. Notes say what changed. (realdev, 9 articles, the model's
+    answers post hoc: all-F1 0.64 -> 0.72 for type and status, -> 0.84 with the drop.)"""
+    notes: list[Issue] = []
+    free = list(reading)
+    twins: list[Agreement | None] = []
+    for agreement in agreements:
+        same = [r for r in free if _party_set(r) == _party_set(agreement)]
+        twin = next((r for r in same if any(overlaps(e.span, f.span) for e in agreement.evidence
+                                            for f in r.evidence)), same[0] if same else None)
+        if twin is not None:
+            free.remove(twin)
+        twins.append(twin)
+    kept = []
+    for number, (agreement, twin) in enumerate(zip(agreements, twins, strict=True)):
+        path = f"agreements[{number}]"
+        if twin is None:
+            if any(other is not None and _party_set(a) == _party_set(agreement)
+                   for a, other in zip(agreements, twins, strict=True)):
+                notes.append(validate.issue(validate.REPAIRED, path, "Dropped an agreement "
+                                            "the rules do not read beside one of the same "
+                                            "parties that they do."))
+                continue
+        elif (twin.type, twin.status) != (agreement.type, agreement.status):
+            notes.append(validate.issue(
+                validate.REPAIRED, path, f"Type and status {agreement.type.value}/"
+                f"{agreement.status.value} set to {twin.type.value}/{twin.status.value}: "
+                "the rules read the same agreement so."))
+            for fact in agreement.dates:  # a role read from the old status follows it
+                if fact.role == date_role(agreement.status):
+                    fact.role = date_role(twin.status)
+            agreement.type, agreement.status = twin.type, twin.status
+        kept.append(agreement)
+    agreements[:] = kept
     return notes
 
 
@@ -364,6 +482,27 @@ def _type_from_evidence(agreement: Agreement, path: str) -> list[Issue]:
                           f"set to {cue[0].value}: the evidence says {cue[1]!r}.")
     agreement.type = cue[0]
     return [note]
+
+
+def finish(
+    found: list[tuple[list[Agreement], list[Issue]]], source: SourceDocument, *,
+    read_evidence: bool, design: str = "words",
+) -> tuple[list[Agreement], list[Issue]]:
+    """One document's agreements and notes from its pieces' judged answers: combined in
+    piece order, completed from each agreement's evidence (`read_evidence`) and, for the
+    `sentences` design, checked against the rules' reading. The live LLM backend and
+    batch collect both end here, so a batch gives what a live run gives."""
+    agreements, notes = combine(found)
+    if read_evidence:
+        # the sentences design asks for no money, durations or dates: reading them
+        # from the cited sentences is no repair, so it leaves no note
+        notes += complete_from_evidence(agreements, source, **(
+            {"noted": False, "dated": 2} if design == "sentences" else {}))
+    if design == "sentences":
+        from treatyx.extractors.rules import RulesBackend
+
+        notes += adjudicate(RulesBackend().extract(source).agreements, agreements)
+    return agreements, notes
 
 
 def combine(
@@ -389,10 +528,12 @@ def _shift_paths(notes: list[Issue], offset: int) -> list[Issue]:
 def merge(found: list[Agreement], new: list[Agreement]) -> list[Agreement]:
     """Agreements from several chunks: the same parties with the same type, or the same
     parties reported by the same sentence, are one agreement (the first answer's type
-    and status stand)."""
+    and status stand). Within one answer, only a repeat (same parties, type and
+    evidence) is one: "five agreements were terminated" in one sentence stay five."""
     merged = [a.model_copy(deep=True) for a in found]
     for agreement in new:
-        twin = next((a for a in merged if _same_agreement(a, agreement)), None)
+        twin = next((a for a in merged[:len(found)] if _same_agreement(a, agreement)), None)
+        twin = twin or next((a for a in merged[len(found):] if _repeat(a, agreement)), None)
         if twin is None:
             merged.append(agreement)
             continue
@@ -402,6 +543,11 @@ def merge(found: list[Agreement], new: list[Agreement]) -> list[Agreement]:
                 if ((getattr(fact, "mention", None) or fact.quote, fact.span)) not in have:
                     getattr(twin, name).append(fact)
     return merged
+
+
+def _repeat(one: Agreement, other: Agreement) -> bool:
+    return (_party_set(one) == _party_set(other) and one.type == other.type
+            and {e.span for e in one.evidence} == {e.span for e in other.evidence})
 
 
 def _party_set(agreement: Agreement) -> frozenset[str]:

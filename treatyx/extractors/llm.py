@@ -21,27 +21,25 @@ from urllib.parse import urlsplit
 
 import instructor
 import openai
-from pydantic import BaseModel, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from treatyx.errors import TreatyxError, UsageError
-from treatyx.extractors.answers import (
-    combine,
-    complete_from_evidence,
-    judge,
-)
+from treatyx import validation as validate
+from treatyx.errors import UsageError
+from treatyx.extractors.answers import finish, judge, speaks_of_agreement
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk, chunk
 from treatyx.extractors.endpoint import Endpoint
 from treatyx.extractors.loop import BackgroundLoop
-from treatyx.extractors.prompting import Prompt, load_prompt
+from treatyx.extractors.numbering import Numbered, numbered
+from treatyx.extractors.prompting import Prompt, load_prompt, prompts_dir
 from treatyx.extractors.ratelimit import RateLimiter
-from treatyx.extractors.transport import Stalled, is_transient
+from treatyx.extractors.schema import AgreementWords
+from treatyx.extractors.transport import endpoint_failed
 from treatyx.loading import SourceDocument
 from treatyx.models import (
     Agreement,
     AgreementStatus,
     AgreementType,
-    DateRole,
     Issue,
     Usage,
 )
@@ -54,34 +52,6 @@ logging.getLogger("instructor").addHandler(logging.NullHandler())
 # --- what the model fills ----------------------------------------------------------
 
 
-class AmountWords(BaseModel):
-    mention: str = Field(description="the exact words: number and currency")
-    value: float | None = Field(default=None, description="optional: the number")
-    currency: str | None = Field(default=None, description="optional: ISO 4217 code")
-
-
-class DurationWords(BaseModel):
-    mention: str = Field(description="the exact words: number and unit")
-    value: str | None = Field(default=None, description="optional: ISO 8601")
-
-
-class DateWords(BaseModel):
-    mention: str = Field(description="the exact date words")
-    role: DateRole
-    value: str | None = Field(default=None, description="optional: YYYY-MM-DD, YYYY-MM or YYYY")
-
-
-class AgreementWords(BaseModel):
-    name: str | None = None
-    type: AgreementType
-    status: AgreementStatus
-    parties: list[str] = Field(description="exact words naming each party")
-    amounts: list[AmountWords] = Field(default_factory=list)
-    durations: list[DurationWords] = Field(default_factory=list)
-    dates: list[DateWords] = Field(default_factory=list)
-    evidence: list[str] = Field(description="the sentence(s) reporting it, copied exactly")
-
-
 _asking: contextvars.ContextVar[tuple[SourceDocument, Chunk] | None] = contextvars.ContextVar(
     "treatyx_asking", default=None)
 """The document and chunk of the request in flight, for the validator inside instructor."""
@@ -89,7 +59,20 @@ _asking: contextvars.ContextVar[tuple[SourceDocument, Chunk] | None] = contextva
 _schemas: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
-class ArticleWords(instructor.OpenAISchema):
+class _CompactSchema(instructor.OpenAISchema):
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """A compact schema (no titles or descriptions, refs inlined): instructor pastes it
+        into every prompt, and on a small local model each token costs time. What the
+        fields mean is said once, in prompts/. Built once per class: instructor asks for
+        it on every request, and at 64 requests in flight that was the CPU's main work."""
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        if key not in _schemas:
+            _schemas[key] = compact_schema(super().model_json_schema(*args, **kwargs))
+        return copy.deepcopy(_schemas[key])
+
+
+class ArticleWords(_CompactSchema):
     """Defence agreements reported by the article, as the article's exact words."""
 
     agreements: list[AgreementWords]
@@ -113,33 +96,91 @@ class ArticleWords(instructor.OpenAISchema):
             flat.append(item)
         return {**data, "agreements": flat}
 
-    @classmethod
-    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """A compact schema (no titles or descriptions, refs inlined): instructor pastes it
-        into every prompt, and on a small local model each token costs time. What the
-        fields mean is said once, in prompts/. Built once per class: instructor asks for
-        it on every request, and at 64 requests in flight that was the CPU's main work."""
-        key = (cls, args, tuple(sorted(kwargs.items())))
-        if key not in _schemas:
-            _schemas[key] = compact_schema(super().model_json_schema(*args, **kwargs))
-        return copy.deepcopy(_schemas[key])
-
-    _resolved: list[Agreement] = PrivateAttr(default_factory=list)
-    _notes: list[Issue] = PrivateAttr(default_factory=list)
-
     @model_validator(mode="after")
     def grounded_in_source(self) -> ArticleWords:
         """Raise the validator's errors, so that instructor re-asks with them."""
-        asking = _asking.get()
-        if asking is None:
-            return self
-        source, piece = asking
-        self._resolved, self._notes, problems = judge(self, source, piece)
-        if problems:
-            raise ValueError(
-                "Fix these and answer again with the complete JSON:\n- " + "\n- ".join(problems)
-            )
+        _reask_on_problems(self)
         return self
+
+
+class CitedAgreement(BaseModel):
+    sentences: list[int] = Field(description="numbers of the sentences reporting it")
+    parties: list[str] = Field(description="words naming each party")
+    type: AgreementType
+    status: AgreementStatus
+
+
+class CitedArticle(_CompactSchema):
+    """Defence agreements reported by the article, citing its numbered sentences."""
+
+    agreements: list[CitedAgreement]
+
+    @model_validator(mode="after")
+    def grounded_in_source(self) -> CitedArticle:
+        """Raise wrong sentence numbers and the validator's errors, for a re-ask."""
+        _reask_on_problems(self)
+        return self
+
+
+def judged(
+    answer: ArticleWords | CitedArticle, source: SourceDocument, piece: Chunk
+) -> tuple[list[Agreement], list[Issue], list[str]]:
+    """An answer's agreements, notes and problems: `judge`, or `judge_cited` for an answer
+    that cites sentence numbers."""
+    if isinstance(answer, CitedArticle):
+        return judge_cited(answer, source, piece)
+    return judge(answer, source, piece)
+
+
+def _reask_on_problems(answer: ArticleWords | CitedArticle) -> None:
+    """Inside instructor's validation of an answer: raise its problems, so that instructor
+    re-asks with them. The document and piece asked about come from `_asking`, set by
+    `LLMBackend._ask` (instructor's own context would run every message through Jinja)."""
+    asking = _asking.get()
+    if asking is None:
+        return
+    problems = judged(answer, *asking)[2]
+    if problems:
+        raise ValueError(
+            "Fix these and answer again with the complete JSON:\n- " + "\n- ".join(problems))
+
+
+def cited_words(answer: CitedArticle, sentences: Numbered) -> tuple[Any, list[str]]:
+    """The cited sentences as the words they are: each agreement's evidence is the text of
+    its sentences, its parties the model's words. Problems name the numbers that are not
+    sentences of this piece."""
+    problems: list[str] = []
+    agreements: list[AgreementWords] = []
+    for number, item in enumerate(answer.agreements, start=1):
+        known = [n for n in dict.fromkeys(item.sentences) if n in sentences.sentences]
+        wrong = [n for n in item.sentences if n not in sentences.sentences]
+        if wrong:
+            problems.append(f"agreement {number} sentences: {wrong} are not numbers of "
+                            "sentences in the article; cite the numbers in brackets")
+        if not known:
+            if not wrong:
+                problems.append(f"agreement {number} sentences: cite the sentence that "
+                                "reports it")
+            continue
+        texts = [sentences.sentences[n].text for n in sorted(known)]
+        texts = [t for t in texts if speaks_of_agreement(t)] or texts[:1]
+        agreements.append(AgreementWords(
+            type=item.type, status=item.status, parties=item.parties, evidence=texts))
+    return _Words(agreements), problems
+
+
+@dataclass
+class _Words:
+    agreements: list[AgreementWords]
+
+
+def judge_cited(
+    answer: CitedArticle, source: SourceDocument, piece: Chunk
+) -> tuple[list[Agreement], list[Issue], list[str]]:
+    """`judge` for an answer that cites sentence numbers."""
+    words, problems = cited_words(answer, numbered(source, piece))
+    agreements, notes, errors = judge(words, source, piece)
+    return agreements, notes, problems + errors
 
 
 class _ToolCallWords(ArticleWords):
@@ -227,13 +268,24 @@ class LLMBackend:
     """Complete each agreement from the words of its own evidence: the type they name
     ("cost-sharing", "logistics") and the money, durations and dates in them that the
     model left out. For a small model, which reads the evidence worse than the rules do."""
-    prompt: Prompt = field(default_factory=load_prompt)
+    design: str = "words"
+    """What the model is asked for. `words`: every fact as the article's exact words.
+    `sentences`: the article's sentences are numbered; the model cites numbers and names
+    parties, type and status, and the normalisers read money, durations and dates from
+    the cited sentences (so `read_evidence` is always on)."""
+    prompt: Prompt | None = None
     loop: BackgroundLoop = field(default_factory=BackgroundLoop, repr=False)
     _structured: Any = field(init=False, repr=False)
     endpoint: Endpoint = field(init=False, repr=False)
     """The server as all requests share it: turns, rate limits, retries, timeouts."""
 
     def __post_init__(self) -> None:
+        if self.design not in DESIGNS:
+            raise ValueError(f"unknown design {self.design!r}; one of {', '.join(DESIGNS)}")
+        if self.prompt is None:
+            self.prompt = load_prompt(DESIGNS[self.design]())
+        if self.design == "sentences":
+            self.read_evidence = True
         self.endpoint = Endpoint(self.client, in_flight=self.in_flight,
                                  watch=self.watch, rpm=self.rpm, tpm=self.tpm,
                                  attempts=self.transport_attempts,
@@ -277,9 +329,8 @@ class LLMBackend:
         try:
             found = [await self._extract_piece(document, piece)
                      for piece in self.pieces(document)]
-            agreements, notes = combine(found)
-            if self.read_evidence:
-                notes += complete_from_evidence(agreements, document)
+            agreements, notes = finish(found, document, read_evidence=self.read_evidence,
+                                       design=self.design)
             return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)
         finally:
             _usage.reset(token)
@@ -293,10 +344,15 @@ class LLMBackend:
         """instructor's arguments for one chunk. No `context`: instructor would run every
         message through Jinja on every request; the prompt is filled here instead."""
         published = document.published.isoformat() if document.published else "unknown"
+        if self.design == "sentences":
+            article, model = numbered(document, piece).text(), CitedArticle
+        else:
+            article = document.text[piece.start : piece.end]
+            model = _ToolCallWords if self.mode == "tools" else ArticleWords
         request: dict[str, Any] = dict(
             model=self.model,
-            messages=self.prompt.messages(published, document.text[piece.start : piece.end]),
-            response_model=_ToolCallWords if self.mode == "tools" else ArticleWords,
+            messages=self.prompt.messages(published, article),
+            response_model=model,
             max_retries=self.max_retries,
             temperature=0,
             max_tokens=self.max_completion_tokens,
@@ -326,17 +382,21 @@ class LLMBackend:
         request = self._request(document, piece)
         try:
             words = await self._ask(request, document, piece)
-            return words._resolved, words._notes
+            agreements, notes, _ = judged(words, document, piece)  # accepted: no problems
+            return agreements, notes
+        except instructor.core.IncompleteOutputException:
+            return rules_reading(document, piece, "the model's answer was cut at the "
+                                 f"{self.max_completion_tokens}-token cap")
         except instructor.core.InstructorRetryException as failure:
-            cause = failure.__cause__
-            if cause is not None and (is_transient(cause) or isinstance(cause, Stalled
-                                                                        | TreatyxError)):
+            if endpoint_failed(cause := failure.__cause__):
                 raise cause from None  # the endpoint failed, not the model
-            # Out of re-asks: keep the last answer; the pipeline's validator marks (and,
-            # with --strict, drops) what is still wrong.
-            best = _best_answer(failure, document, piece)
+            # Out of re-asks: keep the best answer; the pipeline's validator marks (and,
+            # with --strict, drops) what is still wrong. With none usable, the rules read
+            # this piece: a bad answer never fails the document.
+            best = _best_answer(failure, document, piece, request["response_model"])
             if best is None:
-                raise
+                return rules_reading(document, piece, "the model's answers stayed invalid "
+                                     f"through {self.max_retries} re-asks")
             return best
 
     async def _ask(
@@ -354,36 +414,69 @@ class LLMBackend:
         self.loop.close()
 
 
+def rules_reading(document: SourceDocument, piece: Chunk,
+                  why: str) -> tuple[list[Agreement], list[Issue]]:
+    """The rules backend's agreements for one piece, with a note saying why."""
+    from treatyx.extractors.rules import RulesBackend
+
+    found = RulesBackend().extract(document).agreements
+    kept = [a for a in found
+            if any(e.span and piece.start <= e.span[0] < piece.end for e in a.evidence)]
+    note = validate.issue(validate.FELL_BACK, "agreements", f"Characters {piece.start}-"
+                          f"{piece.end} read by the rules: {why}.")
+    return kept, [note]
+
+
 def _best_answer(
-    failure: Exception, source: SourceDocument, piece: Chunk
+    failure: Exception, source: SourceDocument, piece: Chunk,
+    model: type[BaseModel] = ArticleWords,
 ) -> tuple[list[Agreement], list[Issue]] | None:
     """Of all the answers the model gave, the one with the most grounded facts and the
     fewest problems (re-asks can make a small model's answer worse, not better)."""
     best, best_score = None, None
     attempts = getattr(failure, "failed_attempts", None) or []
     for attempt in attempts:
-        words = _answer_of(getattr(attempt, "completion", None))
+        words = _answer_of(getattr(attempt, "completion", None), model)
         if words is None:
             continue
-        agreements, notes, errors = judge(words, source, piece)
+        agreements, notes, errors = judged(words, source, piece)
         facts_kept = sum(len(a.parties) + len(a.amounts) + len(a.durations) + len(a.dates)
                          for a in agreements)
         score = (facts_kept - 2 * len(errors), -len(errors))
         if best_score is None or score > best_score:
             best, best_score = (agreements, notes), score
+    if best is not None:
+        best[1].extend(_without_ungrounded(best[0]))
     return best
 
 
-def _answer_of(completion: Any) -> ArticleWords | None:
+def _without_ungrounded(agreements: list[Agreement]) -> list[Issue]:
+    """Drop the facts of a last answer whose words the article does not hold (a party the
+    model named in its own words, "India" for "Indian"): the re-asks are spent, and an
+    ungrounded fact is never kept."""
+    notes: list[Issue] = []
+    for number, agreement in enumerate(agreements):
+        for kind in ("parties", "amounts", "durations", "dates"):
+            facts_ = getattr(agreement, kind)
+            for fact in facts_:
+                if fact.span is None:
+                    notes.append(validate.issue(validate.REPAIRED, f"agreements[{number}]",
+                                                f"Dropped {fact.mention!r}: not in the "
+                                                "article, still after the re-asks."))
+            setattr(agreement, kind, [f for f in facts_ if f.span is not None])
+    return notes
+
+
+def _answer_of(completion: Any, model: type[BaseModel] = ArticleWords) -> Any:
     if completion is None:
         return None
     try:
-        return parse_answer(completion)
+        return parse_answer(completion, model)
     except ValueError:
         return None
 
 
-def parse_answer(completion: Any) -> ArticleWords:
+def parse_answer(completion: Any, model: type[BaseModel] | None = None) -> Any:
     """The model's words from a chat completion (tool call or JSON in the content);
     ValueError says why there are none."""
     try:
@@ -395,7 +488,7 @@ def parse_answer(completion: Any) -> ArticleWords:
             raw = raw[raw.find("{") : raw.rfind("}") + 1]
     except (AttributeError, IndexError, TypeError) as error:
         raise ValueError(f"no message in the completion ({type(error).__name__})") from None
-    return ArticleWords.model_validate(json.loads(raw))
+    return (model or ArticleWords).model_validate(json.loads(raw))
 
 
 _CAPTURED = "treatyx: request body captured, not sent"
@@ -462,7 +555,8 @@ def open_llm_backend(
         # A 1.5B model finds agreements best a few paragraphs at a time; the shared
         # prefix (system prompt, example) is cached by llama.cpp, so pieces are cheap.
         backend = LLMBackend(client=client, model=server.model, name="local",
-                             mode=options.mode or "json", max_retries=options.max_retries,
+                             mode=options.mode or "json_schema",
+                             max_retries=options.max_retries, design="sentences",
                              max_chunk_tokens=LOCAL_CHUNK_TOKENS, chunk_overlap=0,
                              read_evidence=options.read_evidence is not False,
                              in_flight=slots, watch=server.progress,
@@ -474,9 +568,17 @@ def open_llm_backend(
             backend.close()
 
 
-LOCAL_CHUNK_TOKENS = 400
+LOCAL_CHUNK_TOKENS = 500
+"""Article tokens a request of the local backend holds: every realdev article whole, and
+the seed in two requests of at most ~1,100 prompt tokens."""
 LOCAL_SLOTS = 2
 """llama.cpp's parallel slots for --backend local: requests computed at once."""
+
+DESIGNS: dict[str, Callable[[], Any]] = {
+    "words": prompts_dir,
+    "sentences": lambda: prompts_dir() / "sentences",
+}
+"""Each design's prompt directory."""
 
 
 def _remote_backend(options: Any, say: Callable[[str], None]) -> LLMBackend:

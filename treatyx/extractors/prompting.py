@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import textwrap
 from dataclasses import dataclass
 from functools import cache
@@ -68,15 +69,21 @@ class Prompt:
                                + fence(article) + after)
 
 
+_TAG = re.compile(r"<(?=\s*/?\s*article\b)", re.IGNORECASE)
+
+
 def fence(article: str) -> str:
-    """Keep the article inside its fence: a closing tag in the text cannot end it early."""
-    return article.replace("</article>", "<\\/article>").replace("<article>", "<\\article>")
+    """Keep the article inside its fence: a tag in the text that opens or closes it, in
+    any case and spacing (`</ARTICLE>`, `</article >`, `< /Article>`), cannot end it
+    early."""
+    return _TAG.sub(lambda _: "<\\", article)
 
 
 @cache
 def load_prompt(directory: Path | None = None) -> Prompt:
     directory = directory or prompts_dir()
-    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    # its own files only: a subdirectory with a system.md is another design's prompt
+    files = sorted([*directory.glob("*.md"), *(directory / "examples").glob("*.json")])
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(directory).as_posix().encode())

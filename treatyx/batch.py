@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from treatyx import loading
 from treatyx.errors import BatchError, LoadError
-from treatyx.extractors.answers import combine, complete_from_evidence, judge
+from treatyx.extractors.answers import finish, judge
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk
 from treatyx.extractors.llm import open_llm_backend, parse_answer
@@ -452,9 +452,7 @@ def _outcome(
         found.append((agreements, notes))
     if problems:
         return _failed(source, problems)
-    agreements, notes = combine(found)
-    if read_evidence:
-        notes += complete_from_evidence(agreements, source)
+    agreements, notes = finish(found, source, read_evidence=read_evidence)
     document = assemble(source, provenance, Extraction(agreements, usage, notes),
                         seconds=time.perf_counter() - started, strict=strict,
                         include_text=include_text)

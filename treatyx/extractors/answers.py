@@ -487,6 +487,27 @@ def _type_from_evidence(agreement: Agreement, path: str) -> list[Issue]:
     return [note]
 
 
+def finish(
+    found: list[tuple[list[Agreement], list[Issue]]], source: SourceDocument, *,
+    read_evidence: bool, design: str = "words",
+) -> tuple[list[Agreement], list[Issue]]:
+    """One document's agreements and notes from its pieces' judged answers: combined in
+    piece order, completed from each agreement's evidence (`read_evidence`) and, for the
+    `sentences` design, checked against the rules' reading. The live LLM backend and
+    batch collect both end here, so a batch gives what a live run gives."""
+    agreements, notes = combine(found)
+    if read_evidence:
+        # the sentences design asks for no money, durations or dates: reading them
+        # from the cited sentences is no repair, so it leaves no note
+        notes += complete_from_evidence(agreements, source, **(
+            {"noted": False, "dated": 2} if design == "sentences" else {}))
+    if design == "sentences":
+        from treatyx.extractors.rules import RulesBackend
+
+        notes += adjudicate(RulesBackend().extract(source).agreements, agreements)
+    return agreements, notes
+
+
 def combine(
     results: list[tuple[list[Agreement], list[Issue]]],
 ) -> tuple[list[Agreement], list[Issue]]:

@@ -21,17 +21,11 @@ from urllib.parse import urlsplit
 
 import instructor
 import openai
-from pydantic import BaseModel, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from treatyx import validation as validate
 from treatyx.errors import TreatyxError, UsageError
-from treatyx.extractors.answers import (
-    adjudicate,
-    combine,
-    complete_from_evidence,
-    judge,
-    speaks_of_agreement,
-)
+from treatyx.extractors.answers import finish, judge, speaks_of_agreement
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk, chunk
 from treatyx.extractors.endpoint import Endpoint
@@ -130,21 +124,10 @@ class ArticleWords(_CompactSchema):
             flat.append(item)
         return {**data, "agreements": flat}
 
-    _resolved: list[Agreement] = PrivateAttr(default_factory=list)
-    _notes: list[Issue] = PrivateAttr(default_factory=list)
-
     @model_validator(mode="after")
     def grounded_in_source(self) -> ArticleWords:
         """Raise the validator's errors, so that instructor re-asks with them."""
-        asking = _asking.get()
-        if asking is None:
-            return self
-        source, piece = asking
-        self._resolved, self._notes, problems = judge(self, source, piece)
-        if problems:
-            raise ValueError(
-                "Fix these and answer again with the complete JSON:\n- " + "\n- ".join(problems)
-            )
+        _reask_on_problems(self)
         return self
 
 
@@ -160,22 +143,34 @@ class CitedArticle(_CompactSchema):
 
     agreements: list[CitedAgreement]
 
-    _resolved: list[Agreement] = PrivateAttr(default_factory=list)
-    _notes: list[Issue] = PrivateAttr(default_factory=list)
-
     @model_validator(mode="after")
     def grounded_in_source(self) -> CitedArticle:
         """Raise wrong sentence numbers and the validator's errors, for a re-ask."""
-        asking = _asking.get()
-        if asking is None:
-            return self
-        source, piece = asking
-        self._resolved, self._notes, problems = judge_cited(self, source, piece)
-        if problems:
-            raise ValueError(
-                "Fix these and answer again with the complete JSON:\n- " + "\n- ".join(problems)
-            )
+        _reask_on_problems(self)
         return self
+
+
+def judged(
+    answer: ArticleWords | CitedArticle, source: SourceDocument, piece: Chunk
+) -> tuple[list[Agreement], list[Issue], list[str]]:
+    """An answer's agreements, notes and problems: `judge`, or `judge_cited` for an answer
+    that cites sentence numbers."""
+    if isinstance(answer, CitedArticle):
+        return judge_cited(answer, source, piece)
+    return judge(answer, source, piece)
+
+
+def _reask_on_problems(answer: ArticleWords | CitedArticle) -> None:
+    """Inside instructor's validation of an answer: raise its problems, so that instructor
+    re-asks with them. The document and piece asked about come from `_asking`, set by
+    `LLMBackend._ask` (instructor's own context would run every message through Jinja)."""
+    asking = _asking.get()
+    if asking is None:
+        return
+    problems = judged(answer, *asking)[2]
+    if problems:
+        raise ValueError(
+            "Fix these and answer again with the complete JSON:\n- " + "\n- ".join(problems))
 
 
 def cited_words(answer: CitedArticle, sentences: Numbered) -> tuple[Any, list[str]]:
@@ -362,16 +357,8 @@ class LLMBackend:
         try:
             found = [await self._extract_piece(document, piece)
                      for piece in self.pieces(document)]
-            agreements, notes = combine(found)
-            if self.read_evidence:
-                # the sentences design asks for no money, durations or dates: reading them
-                # from the cited sentences is no repair, so it leaves no note
-                notes += complete_from_evidence(agreements, document, **(
-                    {"noted": False, "dated": 2} if self.design == "sentences" else {}))
-            if self.design == "sentences":
-                from treatyx.extractors.rules import RulesBackend
-
-                notes += adjudicate(RulesBackend().extract(document).agreements, agreements)
+            agreements, notes = finish(found, document, read_evidence=self.read_evidence,
+                                       design=self.design)
             return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)
         finally:
             _usage.reset(token)
@@ -423,7 +410,8 @@ class LLMBackend:
         request = self._request(document, piece)
         try:
             words = await self._ask(request, document, piece)
-            return words._resolved, words._notes
+            agreements, notes, _ = judged(words, document, piece)  # accepted: no problems
+            return agreements, notes
         except instructor.core.IncompleteOutputException:
             return rules_reading(document, piece, "the model's answer was cut at the "
                                  f"{self.max_completion_tokens}-token cap")
@@ -483,10 +471,7 @@ def _best_answer(
         words = _answer_of(getattr(attempt, "completion", None), model)
         if words is None:
             continue
-        if isinstance(words, CitedArticle):
-            agreements, notes, errors = judge_cited(words, source, piece)
-        else:
-            agreements, notes, errors = judge(words, source, piece)
+        agreements, notes, errors = judged(words, source, piece)
         facts_kept = sum(len(a.parties) + len(a.amounts) + len(a.durations) + len(a.dates)
                          for a in agreements)
         score = (facts_kept - 2 * len(errors), -len(errors))

@@ -33,13 +33,13 @@ from treatyx.extractors.loop import BackgroundLoop
 from treatyx.extractors.numbering import Numbered, numbered
 from treatyx.extractors.prompting import Prompt, load_prompt, prompts_dir
 from treatyx.extractors.ratelimit import RateLimiter
+from treatyx.extractors.schema import AgreementWords
 from treatyx.extractors.transport import Stalled, is_transient
 from treatyx.loading import SourceDocument
 from treatyx.models import (
     Agreement,
     AgreementStatus,
     AgreementType,
-    DateRole,
     Issue,
     Usage,
 )
@@ -50,34 +50,6 @@ from treatyx.redact import url_credentials, without_credentials
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 # --- what the model fills ----------------------------------------------------------
-
-
-class AmountWords(BaseModel):
-    mention: str = Field(description="the exact words: number and currency")
-    value: float | None = Field(default=None, description="optional: the number")
-    currency: str | None = Field(default=None, description="optional: ISO 4217 code")
-
-
-class DurationWords(BaseModel):
-    mention: str = Field(description="the exact words: number and unit")
-    value: str | None = Field(default=None, description="optional: ISO 8601")
-
-
-class DateWords(BaseModel):
-    mention: str = Field(description="the exact date words")
-    role: DateRole
-    value: str | None = Field(default=None, description="optional: YYYY-MM-DD, YYYY-MM or YYYY")
-
-
-class AgreementWords(BaseModel):
-    name: str | None = None
-    type: AgreementType
-    status: AgreementStatus
-    parties: list[str] = Field(description="exact words naming each party")
-    amounts: list[AmountWords] = Field(default_factory=list)
-    durations: list[DurationWords] = Field(default_factory=list)
-    dates: list[DateWords] = Field(default_factory=list)
-    evidence: list[str] = Field(description="the sentence(s) reporting it, copied exactly")
 
 
 _asking: contextvars.ContextVar[tuple[SourceDocument, Chunk] | None] = contextvars.ContextVar(

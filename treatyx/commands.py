@@ -106,9 +106,12 @@ def _runner(args: argparse.Namespace, options: BackendOptions,
         if args.ray_address or args.ray_actors:
             raise UsageError("--ray-address and --ray-actors need --engine ray")
         with open_backend(options, say=say) as backend, _cache(args, backend) as cache:
-            yield Runner(backend, strict=args.strict, include_text=args.include_text,
-                         concurrency=args.concurrency, cache=cache,
-                         screen=screen.wanted(args.screen, backend.name))
+            try:
+                yield Runner(backend, strict=args.strict, include_text=args.include_text,
+                             concurrency=args.concurrency, cache=cache,
+                             screen=screen.wanted(args.screen, backend.name))
+            finally:
+                _say_faults(backend)
         return
     from treatyx import ray_engine
 
@@ -124,6 +127,14 @@ def _runner(args: argparse.Namespace, options: BackendOptions,
     yield ray_engine.RayRunner(replace(options, backend=name), settings,
                                address=args.ray_address, actors=args.ray_actors,
                                stopped=lambda: stop.signal is not None)
+
+
+def _say_faults(backend) -> None:
+    """What the endpoint did wrong during the run (429s, 5xx, broken answers, requests
+    abandoned without an answer), when it did anything wrong."""
+    endpoint = getattr(backend, "endpoint", None)
+    if endpoint is not None and (faults := endpoint.stats.faults()):
+        say(faults)
 
 
 def _report_duplicates(paths: list[str]) -> list[DuplicateId]:

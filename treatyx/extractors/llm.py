@@ -24,7 +24,7 @@ import openai
 from pydantic import BaseModel, Field, model_validator
 
 from treatyx import validation as validate
-from treatyx.errors import TreatyxError, UsageError
+from treatyx.errors import UsageError
 from treatyx.extractors.answers import finish, judge, speaks_of_agreement
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk, chunk
@@ -34,7 +34,7 @@ from treatyx.extractors.numbering import Numbered, numbered
 from treatyx.extractors.prompting import Prompt, load_prompt, prompts_dir
 from treatyx.extractors.ratelimit import RateLimiter
 from treatyx.extractors.schema import AgreementWords
-from treatyx.extractors.transport import Stalled, is_transient
+from treatyx.extractors.transport import endpoint_failed
 from treatyx.loading import SourceDocument
 from treatyx.models import (
     Agreement,
@@ -388,12 +388,8 @@ class LLMBackend:
             return rules_reading(document, piece, "the model's answer was cut at the "
                                  f"{self.max_completion_tokens}-token cap")
         except instructor.core.InstructorRetryException as failure:
-            cause = failure.__cause__
-            if cause is not None and (is_transient(cause) or isinstance(cause, Stalled
-                                                                        | TreatyxError)):
+            if endpoint_failed(cause := failure.__cause__):
                 raise cause from None  # the endpoint failed, not the model
-            if isinstance(cause, openai.APIError):
-                raise  # the request was refused (400, 401 ...): no answer to judge
             # Out of re-asks: keep the best answer; the pipeline's validator marks (and,
             # with --strict, drops) what is still wrong. With none usable, the rules read
             # this piece: a bad answer never fails the document.

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from treatyx import __version__
 from treatyx.errors import OutputError, UsageError
 from treatyx.extractors.registry import NAMES as BACKENDS
+from treatyx.version import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 READ_EVIDENCE_HELP = ("complete each agreement from its evidence sentence: the type its words "

@@ -260,6 +260,8 @@ class LLMBackend:
     """Requests at once: the server's slots (None: no limit beyond the documents')."""
     watch: Callable[[], Hashable] | None = None
     """The state of a server we own, polled while a request waits (see Endpoint)."""
+    on_piece: Callable[[str, int, int], None] | None = None
+    """Told (doc_id, chunks done, chunks) as a document's chunks are answered: progress."""
     served: str = ""
     """What serves the model, for the cache key: the model file's sha256, or the
     endpoint's address without credentials or port (a restart on another port, as a
@@ -327,8 +329,12 @@ class LLMBackend:
         usage = usage if usage is not None else Usage()
         token = _usage.set(usage)
         try:
-            found = [await self._extract_piece(document, piece)
-                     for piece in self.pieces(document)]
+            pieces = self.pieces(document)
+            found = []
+            for number, piece in enumerate(pieces, start=1):
+                found.append(await self._extract_piece(document, piece))
+                if self.on_piece is not None:
+                    self.on_piece(document.doc_id, number, len(pieces))
             agreements, notes = finish(found, document, read_evidence=self.read_evidence,
                                        design=self.design)
             return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)

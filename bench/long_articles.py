@@ -33,6 +33,8 @@ from treatyx import Extractor, screen  # noqa: E402
 from treatyx.loading import SourceDocument, iter_documents  # noqa: E402
 
 SHARED = c.ROOT.parent / "shared"
+SETS = {"realdev": "realdev", "screened": "bbc politics, screen passes",
+        "long": "bbc politics, long"}
 LONG = (5000, 7500, 10_000, 15_000)
 BANDS = [(0, 2000), (2000, 3000), (3000, 4500), (4500, 7000), (7000, 100_000)]
 
@@ -43,16 +45,16 @@ def articles(sets: list[str]) -> list[tuple[str, SourceDocument]]:
     mostly short)."""
     found = []
     if "realdev" in sets:
-        found += [("realdev", d) for d in iter_documents(sorted((SHARED / "realdev").glob(
+        found += [(SETS["realdev"], d) for d in iter_documents(sorted((SHARED / "realdev").glob(
             "d*.txt"))) if isinstance(d, SourceDocument)]
     bbc = SHARED / "testdata" / "bbc" / "bbc.jsonl"
     politics = [d for d in iter_documents([bbc])
                 if isinstance(d, SourceDocument) and "-politics-" in d.doc_id]
     if "screened" in sets:
-        found += [("bbc politics, screen passes", d) for d in politics if screen.passes(d)]
+        found += [(SETS["screened"], d) for d in politics if screen.passes(d)]
     if "long" in sets:
         longest = {min(politics, key=lambda d: abs(len(d.body) - n)).doc_id for n in LONG}
-        found += [("bbc politics, long", d) for d in politics if d.doc_id in longest]
+        found += [(SETS["long"], d) for d in politics if d.doc_id in longest]
     return found
 
 
@@ -80,8 +82,8 @@ def slope(xs: list[float], ys: list[float]) -> tuple[float, float]:
 
 def main() -> None:
     parser = c.arguments(__doc__)
-    parser.add_argument("--sets", nargs="+", default=["realdev", "long"],
-                        choices=["realdev", "screened", "long"])
+    parser.add_argument("--sets", nargs="+", default=["screened", "realdev", "long"],
+                        choices=list(SETS), help="measured set by set, in this order")
     parser.add_argument("--budget", type=float, default=840.0, help="seconds of extraction")
     parser.add_argument("--rows", type=Path, default=c.ROOT / "bench" / "long_articles.jsonl",
                         help="figures per article are appended here (ids and numbers only)")
@@ -105,9 +107,9 @@ def measure(args) -> None:
     with Extractor(backend="local", cache=False, concurrency=1, screen=False) as extractor, \
             args.rows.open("a", encoding="utf-8") as rows:
         found = articles(args.sets)
-        # the few long ones first: the budget must not cut off what the slope hangs on
-        ordered = [a for a in found if a[0].endswith("long")] + spread(
-            [a for a in found if not a[0].endswith("long")])
+        # set by set in the order of --sets, lengths spread within each
+        ordered = [a for name in args.sets for a in spread(
+            [a for a in found if a[0] == SETS[name]])]
         for corpus, source in ordered:
             if source.doc_id in done:
                 continue

@@ -33,6 +33,11 @@ class Step:
     delay: float = 0.0
     prompt_tokens: int = 100
     completion_tokens: int = 20
+    raw: bytes | None = None
+    """Sent as the body instead of a completion or an error (a broken server's answer)."""
+    content_type: str = "application/json"
+    error: str | None = None
+    """The error message of a non-200 answer (default: `scripted <status>`)."""
     finish_reason: str = "stop"
     """"length" says the answer was cut at max_tokens."""
 
@@ -115,9 +120,11 @@ class ScriptedServer:
                 if step.delay:
                     time.sleep(step.delay)
                 visit.status = step.status
-                if step.status != 200:
-                    error = {"error": {"message": f"scripted {step.status}", "type": "scripted",
-                                       "code": step.status}}
+                if step.raw is not None:
+                    self._send_bytes(step.raw, step.status, step.content_type)
+                elif step.status != 200:
+                    error = {"error": {"message": step.error or f"scripted {step.status}",
+                                       "type": "scripted", "code": step.status}}
                     self._send(step.status, error, step.headers)
                 else:
                     self._send(200, completion(step.content or "", step.prompt_tokens,
@@ -132,12 +139,13 @@ class ScriptedServer:
                 else:
                     self._send(*server.create_batch(json.loads(data)))
 
-            def _send_bytes(self, data: bytes | None) -> None:
+            def _send_bytes(self, data: bytes | None, status: int = 200,
+                            content_type: str = "application/octet-stream") -> None:
                 if data is None:
                     self._send(404, {"error": {"message": "no such file", "type": "scripted"}})
                     return
-                self.send_response(200)
-                self.send_header("content-type", "application/octet-stream")
+                self.send_response(status)
+                self.send_header("content-type", content_type)
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

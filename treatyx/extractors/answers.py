@@ -8,13 +8,13 @@ answer becomes can be tested without a model (tests/test_llm_answers.py).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from treatyx import validation as validate
 from treatyx.extractors import facts
 from treatyx.extractors.chunking import Chunk, paragraphs
 from treatyx.extractors.instructions import addressed_to_model
 from treatyx.extractors.rules import date_role, reports_agreement, status_cue, type_cue
+from treatyx.extractors.schema import Words
 from treatyx.loading import SourceDocument
 from treatyx.models import (
     VALUED_FIELDS,
@@ -41,9 +41,6 @@ from treatyx.normalize import (
 )
 from treatyx.spans import Located, locate, overlaps, sentences
 
-if TYPE_CHECKING:
-    from treatyx.extractors.llm import ArticleWords
-
 
 def validator_errors(agreements: list[Agreement], source: SourceDocument) -> list[str]:
     doc = Document(doc_id=source.doc_id, published=source.published, agreements=agreements)
@@ -58,7 +55,7 @@ def _for_model(found: Issue) -> str:
 
 
 def resolve(
-    words: ArticleWords, source: SourceDocument, piece: Chunk
+    words: Words, source: SourceDocument, piece: Chunk
 ) -> tuple[list[Agreement], list[Issue]]:
     """Facts from the model's words: located in the source, valued by the normalisers.
 
@@ -386,10 +383,10 @@ def _evidence(text: str, quote: str, within: tuple[int, int]) -> Evidence:
 
 
 def judge(
-    words: ArticleWords, source: SourceDocument, piece: Chunk
+    words: Words, source: SourceDocument, piece: Chunk
 ) -> tuple[list[Agreement], list[Issue], list[str]]:
     """An answer resolved to facts, with its notes and the errors a re-ask would send
-    back (what `ArticleWords.grounded_in_source` raises)."""
+    back (what the answer models' validator in llm.py raises for instructor)."""
     agreements, notes = resolve(words, source, piece)
     return agreements, notes, validator_errors(agreements, source)
 

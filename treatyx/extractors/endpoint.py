@@ -25,6 +25,7 @@ from typing import Any
 
 import openai
 
+from treatyx.errors import EndpointError
 from treatyx.extractors.ratelimit import RateLimiter, estimate_tokens, reported_tokens
 from treatyx.extractors.transport import (
     MalformedAnswer,
@@ -62,6 +63,8 @@ class Endpoint:
     answered: bool = False
     """Whether any request got an answer: until one has, a refused connection or key
     means a misconfigured endpoint, and stops the run."""
+    unusable: EndpointError | None = None
+    """Why the endpoint cannot be used, once known: no request is sent after it."""
     limiter: RateLimiter = field(init=False, repr=False)
     _turns: asyncio.Semaphore | None = field(init=False, repr=False)
     _create: Any = field(init=False, repr=False)
@@ -98,12 +101,15 @@ class Endpoint:
         """One HTTP request, sent when the server and the rate limiter give it a turn."""
         async with self._turns or contextlib.nullcontext(), \
                 self.limiter.slot(estimate_tokens(body)) as slot:
+            if self.unusable is not None:
+                raise self.unusable
             self.stats.sent += 1
             try:
                 call = self._create(*args, timeout=self._timeout(), **body)
                 response = await (self._watched(call) if self.watch else call)
             except openai.APIError as error:
                 if not self.answered and (fatal := unusable(error, self.shown)):
+                    self.unusable = fatal
                     raise fatal from None
                 self.stats.count(error)
                 raise

@@ -24,7 +24,7 @@ import openai
 from pydantic import BaseModel, Field, model_validator
 
 from treatyx import validation as validate
-from treatyx.errors import TreatyxError, UsageError
+from treatyx.errors import UsageError
 from treatyx.extractors.answers import finish, judge, speaks_of_agreement
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk, chunk
@@ -33,13 +33,13 @@ from treatyx.extractors.loop import BackgroundLoop
 from treatyx.extractors.numbering import Numbered, numbered
 from treatyx.extractors.prompting import Prompt, load_prompt, prompts_dir
 from treatyx.extractors.ratelimit import RateLimiter
-from treatyx.extractors.transport import Stalled, is_transient
+from treatyx.extractors.schema import AgreementWords
+from treatyx.extractors.transport import endpoint_failed
 from treatyx.loading import SourceDocument
 from treatyx.models import (
     Agreement,
     AgreementStatus,
     AgreementType,
-    DateRole,
     Issue,
     Usage,
 )
@@ -50,34 +50,6 @@ from treatyx.redact import url_credentials, without_credentials
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 # --- what the model fills ----------------------------------------------------------
-
-
-class AmountWords(BaseModel):
-    mention: str = Field(description="the exact words: number and currency")
-    value: float | None = Field(default=None, description="optional: the number")
-    currency: str | None = Field(default=None, description="optional: ISO 4217 code")
-
-
-class DurationWords(BaseModel):
-    mention: str = Field(description="the exact words: number and unit")
-    value: str | None = Field(default=None, description="optional: ISO 8601")
-
-
-class DateWords(BaseModel):
-    mention: str = Field(description="the exact date words")
-    role: DateRole
-    value: str | None = Field(default=None, description="optional: YYYY-MM-DD, YYYY-MM or YYYY")
-
-
-class AgreementWords(BaseModel):
-    name: str | None = None
-    type: AgreementType
-    status: AgreementStatus
-    parties: list[str] = Field(description="exact words naming each party")
-    amounts: list[AmountWords] = Field(default_factory=list)
-    durations: list[DurationWords] = Field(default_factory=list)
-    dates: list[DateWords] = Field(default_factory=list)
-    evidence: list[str] = Field(description="the sentence(s) reporting it, copied exactly")
 
 
 _asking: contextvars.ContextVar[tuple[SourceDocument, Chunk] | None] = contextvars.ContextVar(
@@ -288,6 +260,8 @@ class LLMBackend:
     """Requests at once: the server's slots (None: no limit beyond the documents')."""
     watch: Callable[[], Hashable] | None = None
     """The state of a server we own, polled while a request waits (see Endpoint)."""
+    on_piece: Callable[[str, int, int], None] | None = None
+    """Told (doc_id, chunks done, chunks) as a document's chunks are answered: progress."""
     served: str = ""
     """What serves the model, for the cache key: the model file's sha256, or the
     endpoint's address without credentials or port (a restart on another port, as a
@@ -355,8 +329,12 @@ class LLMBackend:
         usage = usage if usage is not None else Usage()
         token = _usage.set(usage)
         try:
-            found = [await self._extract_piece(document, piece)
-                     for piece in self.pieces(document)]
+            pieces = self.pieces(document)
+            found = []
+            for number, piece in enumerate(pieces, start=1):
+                found.append(await self._extract_piece(document, piece))
+                if self.on_piece is not None:
+                    self.on_piece(document.doc_id, number, len(pieces))
             agreements, notes = finish(found, document, read_evidence=self.read_evidence,
                                        design=self.design)
             return Extraction(agreements=agreements, usage=usage.model_copy(), notes=notes)
@@ -416,12 +394,8 @@ class LLMBackend:
             return rules_reading(document, piece, "the model's answer was cut at the "
                                  f"{self.max_completion_tokens}-token cap")
         except instructor.core.InstructorRetryException as failure:
-            cause = failure.__cause__
-            if cause is not None and (is_transient(cause) or isinstance(cause, Stalled
-                                                                        | TreatyxError)):
+            if endpoint_failed(cause := failure.__cause__):
                 raise cause from None  # the endpoint failed, not the model
-            if isinstance(cause, openai.APIError):
-                raise  # the request was refused (400, 401 ...): no answer to judge
             # Out of re-asks: keep the best answer; the pipeline's validator marks (and,
             # with --strict, drops) what is still wrong. With none usable, the rules read
             # this piece: a bad answer never fails the document.

@@ -48,6 +48,8 @@ class RateLimiter:
         self._recent: deque[Slot] = deque()
         self._in_flight = self._peak = 0
         self._cap: int | None = None
+        self.slowdowns = 0
+        """How often the endpoint said slow down (a 429, a Retry-After, a timeout)."""
         self._slowed_at = -math.inf
         self._gate = asyncio.Lock()  # one request at a time through the checks, in order
         self._freed = asyncio.Event()
@@ -73,6 +75,7 @@ class RateLimiter:
         """The endpoint said slow down: nothing is sent for `seconds`, then half as many
         requests go out at once as did at most so far."""
         now = self.clock()
+        self.slowdowns += 1
         self.not_before = max(self.not_before, now + seconds)
         self._slowed_at = now
         self._cap = max(1, self._peak // 2)

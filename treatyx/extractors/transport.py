@@ -44,6 +44,12 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, openai.APIStatusError) and error.status_code in RETRYABLE_STATUS
 
 
+def endpoint_failed(error: BaseException | None) -> bool:
+    """Whether the endpoint failed (an HTTP error, a broken answer, a stall, an unusable
+    endpoint), not the model's answer: raised as it is, never a re-ask."""
+    return isinstance(error, openai.APIError | MalformedAnswer | Stalled | EndpointError)
+
+
 def asks_to_slow_down(error: BaseException) -> bool:
     """A 429, an answer that says when to come back, or a timeout: signs of an endpoint
     with more work than it can do, shared by every request of the batch."""

@@ -353,7 +353,7 @@ def test_a_suspension_from_a_date_dates_the_suspension_not_the_entry_into_force(
 
 
 def test_a_lead_without_a_full_stop_is_read_when_it_runs_long():
-    lead = ("Chile and Peru have signed an agreement to extend military cooperation for the "
+    lead = ("Chile and Peru have signed a deal that prolongs their military cooperation for the "
             "next decade, the defence ministry in Santiago told reporters after the signing "
             "ceremony")
     text = f" date 2022-01-08 0\nSaturday 8 January 2022\n\n{lead}\n\nThe ministers met in Lima."

@@ -388,3 +388,17 @@ def test_a_document_over_max_bytes_is_one_error_naming_it(capsys, tmp_path):
     assert code == 1 and Document.model_validate_json(out).doc_id == "seed"
     assert error_lines(err) == [f"treatyx: error: {big}: document too large: 22,000 bytes, "
                                 "over the limit of 20,000 (--max-bytes)"]
+
+
+def test_an_output_inside_the_input_directory_is_never_read_as_input(capsys, tmp_path):
+    # news/out.jsonl and news/out.jsonl.errors.jsonl are JSONL files in the input folder:
+    # read back as a corpus while written, they would feed the run itself
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "seed.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    write(news / "out.jsonl.errors.jsonl", '{"doc_id": "gone", "error": "earlier"}\n')
+    for _ in range(2):
+        code, _, err = treatyx(capsys, "extract", news, "--backend", "rules",
+                               "-o", news / "out.jsonl")
+        assert code == 0, err
+    assert [d.doc_id for d in jsonl(news / "out.jsonl")] == ["seed"]

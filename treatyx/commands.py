@@ -31,7 +31,7 @@ from treatyx.loading import (
     iter_documents,
 )
 from treatyx.models import output_json_schema
-from treatyx.output import ResumableOutput
+from treatyx.output import ResumableOutput, errors_path
 from treatyx.progress import Bar, Progress
 from treatyx.progress import wanted as progress_wanted
 from treatyx.runner import Outcome, Runner, Tally
@@ -73,12 +73,13 @@ def run_extract(args: argparse.Namespace) -> int:
 
 def _extract(args: argparse.Namespace, stop: StopRequest, tally: Tally) -> int:
     options = BackendOptions.from_args(args)
-    duplicates = _report_duplicates(args.paths)
+    own = _own_files(args.output)
+    duplicates = _report_duplicates(args.paths, own)
     for duplicate in duplicates:
         tally.count(Outcome(duplicate.source, duplicate.doc_id, error=str(duplicate)))
     sources = stop.until_stopped(
         _without(iter_documents(args.paths, published=args.published, max_bytes=args.max_bytes,
-                                warn=warn), duplicates))
+                                warn=warn, exclude=own), duplicates))
     single = args.output is None
     if single:
         # One document and no -o: pretty JSON; more than one: JSONL, one a line.
@@ -145,9 +146,15 @@ def _say_faults(backend) -> None:
         say(faults)
 
 
-def _report_duplicates(paths: list[str]) -> list[DuplicateId]:
+def _own_files(output: Path | None) -> list[Path]:
+    """The files this run writes (`-o` and its failure list): never inputs, even when they
+    lie in an input directory (read back while written, they would feed the run itself)."""
+    return [] if output is None else [Path(output), errors_path(Path(output))]
+
+
+def _report_duplicates(paths: list[str], own: list[Path] = ()) -> list[DuplicateId]:
     """Repeated doc_ids, named before any extraction starts (a first pass over ids only)."""
-    duplicates = list(duplicate_ids(paths))
+    duplicates = list(duplicate_ids(paths, exclude=own))
     for duplicate in duplicates:
         say(f"error: {duplicate}")
     return duplicates

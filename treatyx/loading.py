@@ -573,7 +573,7 @@ def _load_one(path: Path, published: dt.date | None, max_bytes: int | None = MAX
 
 def iter_documents(
     paths: Iterable[str | Path], *, published: dt.date | None = None,
-    max_bytes: int | None = MAX_BYTES, warn: Warn = _warn,
+    max_bytes: int | None = MAX_BYTES, warn: Warn = _warn, exclude: Iterable[Path] = (),
 ) -> Iterator[SourceDocument | LoadError]:
     """Every document under `paths`, lazily and in order; directories are searched
     recursively (sorted, hidden files skipped). Bad inputs and repeated doc_ids become
@@ -582,7 +582,7 @@ def iter_documents(
     What a directory run leaves out (unreadable directories, files in other formats) is
     said through `warn`, one line each."""
     seen: dict[str, str] = {}
-    for item in _expand(paths, warn):
+    for item in _without_files(_expand(paths, warn), exclude):
         if isinstance(item, LoadError):
             yield item
             continue
@@ -595,12 +595,23 @@ def iter_documents(
             yield document
 
 
-def duplicate_ids(paths: Iterable[str | Path]) -> Iterator[DuplicateId]:
+def _without_files(items: Iterator[Path | LoadError],
+                   exclude: Iterable[Path]) -> Iterator[Path | LoadError]:
+    """The inputs less `exclude`: a run's own output files, when they lie inside an input
+    directory, must not be read back as documents while they are being written."""
+    skip = {Path(p).resolve() for p in exclude}
+    for item in items:
+        if not (skip and isinstance(item, Path) and item.resolve() in skip):
+            yield item
+
+
+def duplicate_ids(paths: Iterable[str | Path],
+                  exclude: Iterable[Path] = ()) -> Iterator[DuplicateId]:
     """The repeated doc_ids under `paths`, found by a first pass that reads ids only (a
     file's name, a JSONL row's `id`), so that a batch can name them before it starts
     without holding the corpus in memory. Unreadable inputs are left to `iter_documents`."""
     seen: dict[str, str] = {}
-    for item in _expand(paths, warn=lambda _: None):  # iter_documents says it
+    for item in _without_files(_expand(paths, warn=lambda _: None), exclude):
         if isinstance(item, LoadError) or not item.is_file():
             continue
         for line, doc_id in _ids_in(item):

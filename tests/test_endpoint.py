@@ -68,6 +68,16 @@ def test_a_refused_connection_stops_the_run_in_seconds_naming_the_endpoint(capsy
     assert f"cannot reach {url}: connection refused; check --base-url" in error
 
 
+def test_the_local_design_on_a_server_that_is_not_there_stops_at_once(capsys, tmp_path):
+    corpus = write_corpus(tmp_path / "corpus.jsonl", ["d0", "d1"])
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    code, _, err = cli(capsys, "extract", corpus, "--backend", "local", "--base-url", url,
+                       "--cache-dir", tmp_path / "cache", "-o", tmp_path / "out.jsonl")
+    assert code == 2
+    [error] = [line for line in err.splitlines() if "error" in line]
+    assert f"--backend local: cannot ask {url} for its model" in error
+
+
 def test_an_unknown_host_stops_the_run(capsys, tmp_path):
     corpus = write_corpus(tmp_path / "corpus.jsonl", ["d0", "d1"])
     code, _, err = cli(capsys, "extract", corpus, "--backend", "openai", "--model", "m",

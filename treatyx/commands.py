@@ -386,8 +386,8 @@ def run_model(args: argparse.Namespace) -> int:
     if problem:
         raise UsageError(problem)
     try:
-        with local_model.LocalServer(local_model.model_path(args.cache_dir),
-                                     port=args.port) as srv:
+        with local_model.LocalServer(local_model.model_path(args.cache_dir), port=args.port,
+                                     **local_model.BACKEND_SERVER) as srv:
             say(f"serving {srv.model} at {srv.base_url} (Ctrl-C stops)")
             srv.wait()
     except ModelError as error:

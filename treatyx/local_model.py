@@ -287,6 +287,11 @@ def _cores() -> int:
         return os.cpu_count() or 2
 
 
+BACKEND_SERVER = {"ctx_size": 8192, "parallel": 2}
+"""How `--backend local` and `treatyx model serve` start llama.cpp: two slots (requests
+computed at once) of 8,192 tokens each."""
+
+
 class LocalServer:
     """llama.cpp's OpenAI-compatible server on 127.0.0.1 for the length of a `with`.
 
@@ -405,7 +410,7 @@ class LocalServer:
 
     def slots(self) -> int:
         """Requests the server computes at once, as it reports them (/props)."""
-        return int(_get_json(f"{self.address}/props")["total_slots"])
+        return int(get_json(f"{self.address}/props")["total_slots"])
 
     def progress(self) -> Hashable:
         """What changes while the server works: each busy slot's task and how far its
@@ -415,7 +420,7 @@ class LocalServer:
             slots = tuple(
                 (slot.get("id"), slot.get("id_task"), slot.get("n_prompt_tokens_processed"),
                  sum(t.get("n_decoded", 0) for t in slot.get("next_token") or []))
-                for slot in _get_json(f"{self.address}/slots", timeout=10)
+                for slot in get_json(f"{self.address}/slots", timeout=10)
                 if slot.get("is_processing"))
         except (OSError, ValueError):  # busy past the poll's timeout, or gone: CPU tells
             slots = None
@@ -467,7 +472,7 @@ def _signal_group(process: subprocess.Popen, sig: int) -> None:
         process.send_signal(sig)
 
 
-def _get_json(url: str, timeout: float = 5.0) -> Any:
+def get_json(url: str, timeout: float = 5.0) -> Any:
     with urllib.request.urlopen(url, timeout=timeout) as answer:
         return json.load(answer)
 

@@ -24,7 +24,7 @@ import openai
 from pydantic import BaseModel, Field, model_validator
 
 from treatyx import validation as validate
-from treatyx.errors import UsageError
+from treatyx.errors import EndpointError, UsageError
 from treatyx.extractors.answers import finish, judge, speaks_of_agreement
 from treatyx.extractors.base import Extraction
 from treatyx.extractors.chunking import Chunk, chunk
@@ -546,11 +546,18 @@ def open_llm_backend(
         return
     from treatyx import local_model
 
+    if options.base_url:  # a llama.cpp server the user runs (a GPU, another machine)
+        backend = _served_local_backend(options, say)
+        try:
+            yield backend
+        finally:
+            backend.close()
+        return
     if problem := local_model.cannot_serve(options.cache_dir):
         raise UsageError(f"--backend local: {problem}")
     started = time.perf_counter()
-    with local_model.LocalServer(local_model.model_path(options.cache_dir), ctx_size=8192,
-                                 parallel=LOCAL_SLOTS) as server:
+    with local_model.LocalServer(local_model.model_path(options.cache_dir),
+                                 **local_model.BACKEND_SERVER) as server:
         slots = server.slots()
         say(f"backend local: {server.model} on llama.cpp at {server.base_url}, {slots} "
             f"slot(s) (ready in {time.perf_counter() - started:.1f} s)")
@@ -558,15 +565,9 @@ def open_llm_backend(
         # as long as the server makes progress (`watch`); --timeout is how long it may not.
         client = openai.AsyncOpenAI(base_url=server.base_url, api_key="none", max_retries=0,
                                     timeout=None)
-        # A 1.5B model finds agreements best a few paragraphs at a time; the shared
-        # prefix (system prompt, example) is cached by llama.cpp, so pieces are cheap.
-        backend = LLMBackend(client=client, model=server.model, name="local",
-                             mode=options.mode or "json_schema",
-                             max_retries=options.max_retries, design="sentences",
-                             max_chunk_tokens=LOCAL_CHUNK_TOKENS, chunk_overlap=0,
-                             read_evidence=options.read_evidence is not False,
-                             in_flight=slots, watch=server.progress,
-                             served=f"llama.cpp {local_model.QWEN.sha256}")
+        backend = _local_backend(client, server.model, options, in_flight=slots,
+                                 watch=server.progress,
+                                 served=f"llama.cpp {local_model.QWEN.sha256}")
         backend.endpoint.stall_after = options.timeout
         try:
             yield backend
@@ -574,11 +575,47 @@ def open_llm_backend(
             backend.close()
 
 
+def _local_backend(client: openai.AsyncOpenAI, model: str, options: Any, **server: Any
+                   ) -> LLMBackend:
+    """The local design: numbered sentences under a JSON-schema grammar, a few paragraphs
+    a request (a 1.5B model finds agreements best so; the shared prefix, system prompt
+    and example, is cached by llama.cpp, so pieces are cheap)."""
+    return LLMBackend(client=client, model=model, name="local",
+                      mode=options.mode or "json_schema", max_retries=options.max_retries,
+                      design="sentences", max_chunk_tokens=LOCAL_CHUNK_TOKENS,
+                      chunk_overlap=0, read_evidence=options.read_evidence is not False,
+                      **server)
+
+
+def _served_local_backend(options: Any, say: Callable[[str], None]) -> LLMBackend:
+    """`--backend local --base-url URL`: the local design on a llama.cpp server already
+    running, serving the model it reports (/v1/models), as many requests at once as it
+    has slots (/props; 1 when it does not say)."""
+    from treatyx import local_model
+
+    shown = without_credentials(options.base_url)
+    root = options.base_url.rstrip("/").removesuffix("/v1")
+    try:
+        model = options.model or local_model.get_json(f"{root}/v1/models")["data"][0]["id"]
+    except (OSError, ValueError, KeyError, IndexError) as failed:
+        raise EndpointError(f"--backend local: cannot ask {shown} for its model "
+                            f"({type(failed).__name__}); is a llama.cpp server running "
+                            "there?") from None
+    try:
+        slots = int(local_model.get_json(f"{root}/props")["total_slots"])
+    except (OSError, ValueError, KeyError, TypeError):
+        slots = 1
+    say(f"backend local: {model} on the server at {shown}, {slots} slot(s)")
+    client = openai.AsyncOpenAI(base_url=options.base_url, api_key=options.api_key or "none",
+                                max_retries=0, timeout=options.timeout)
+    address = urlsplit(shown)
+    return _local_backend(client, model, options, in_flight=slots,
+                          served=f"{address.hostname}{address.path.rstrip('/')} {model}")
+
+
 LOCAL_CHUNK_TOKENS = 500
 """Article tokens a request of the local backend holds: every realdev article whole, and
 the seed in two requests of at most ~1,100 prompt tokens."""
-LOCAL_SLOTS = 2
-"""llama.cpp's parallel slots for --backend local: requests computed at once."""
 
 DESIGNS: dict[str, Callable[[], Any]] = {
     "words": prompts_dir,

@@ -51,7 +51,8 @@ def main() -> int:
         "articles": len(gold),
         "gold_reports": len(gold_ids),
         "gold_agreements": len(set(gold_ids.values())),
-        "rule": RULE.__dict__,
+        "rule": {key: sorted(sorted(v) for v in value) if isinstance(value, frozenset) else value
+                 for key, value in RULE.__dict__.items()},
         "scores": scores,
     }
     (RESULTS / "grouping.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

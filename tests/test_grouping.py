@@ -1,6 +1,13 @@
 import datetime as dt
 
-from treatyx.grouping import GroupingRule, days_apart, group_reports, names_match, normal_name
+from treatyx.grouping import (
+    GroupingRule,
+    days_apart,
+    group_reports,
+    names_match,
+    normal_name,
+    type_fit,
+)
 from treatyx.models import Agreement, DateFact, Document, Party
 
 USA = Party(name="United States", iso3="USA", cow=2, kind="state", mention="US")
@@ -163,3 +170,61 @@ def test_one_fitting_signed_date_of_several_is_enough():
     ]
 
     assert [g.linked_by for g in group_reports(corpus)] == [["first", "signed"]]
+
+
+def test_a_deal_first_reported_in_general_terms_joins_it_under_its_own_type():
+    corpus = [
+        report("to_sign", "2025-06-05", type="defence_cooperation", status="planned"),
+        report("signed", "2025-06-12", type="logistics", dates=[signed("2025-06-12")]),
+        report("ratified", "2026-02-10", type="logistics", status="in_force"),
+    ]
+
+    groups = group_reports(corpus)
+
+    assert clusters(corpus) == [["ratified", "signed", "to_sign"]]
+    assert groups[0].grouped_by == "parties;types differ;time"
+
+
+def test_a_weapon_developed_together_is_one_deal_as_research_or_as_a_sale():
+    corpus = [
+        report("talks", "2024-02-08", type="arms_transfer", status="planned"),
+        report("signed", "2024-04-17", type="research_development"),
+        report("industry", "2024-04-18", type="arms_transfer"),
+    ]
+
+    assert clusters(corpus) == [["industry", "signed", "talks"]]
+
+
+def test_a_report_in_general_terms_does_not_glue_deals_of_two_types_together():
+    corpus = [
+        report("logistics", "2025-06-12", type="logistics", parties=(USA, PHL)),
+        report("intelligence", "2025-06-13", type="intelligence_sharing", parties=(USA, PHL)),
+        report("more_intelligence", "2025-06-20", type="intelligence_sharing",
+               parties=(USA, PHL)),
+        report("general", "2025-06-21", type="defence_cooperation", parties=(USA, PHL)),
+    ]
+
+    assert clusters(corpus) == [["general", "intelligence", "more_intelligence"],
+                                ["logistics"]]
+
+
+def test_types_neither_kindred_nor_general_stay_apart():
+    assert type_fit("logistics", {"logistics"}) == 2
+    assert type_fit("defence_cooperation", {"logistics"}) == 1
+    assert type_fit("logistics", {"defence_cooperation"}) == 1
+    assert type_fit("research_development", {"arms_transfer"}) == 1
+    assert type_fit("intelligence_sharing", {"logistics", "defence_cooperation"}) == 0
+    assert type_fit("research_development", {"arms_transfer"},
+                    GroupingRule(kindred_types=frozenset())) == 0
+
+
+def test_a_signed_date_that_contradicts_the_report_is_not_used():
+    corpus = [
+        # "plan to sign, the ministry said on Thursday": Thursday is no signing
+        report("planned", "2024-02-08", status="planned", dates=[signed("2024-02-08")]),
+        report("signed", "2024-04-17", dates=[signed("2024-04-17")]),
+        # a deal reported signed cannot have been signed after the report
+        report("later", "2024-04-20", dates=[signed("2030")]),
+    ]
+
+    assert clusters(corpus) == [["later", "planned", "signed"]]

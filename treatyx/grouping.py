@@ -9,9 +9,13 @@ same parties:
    This is the block: reports of other party sets are never compared, so grouping is
    linear in the corpus, not quadratic.
 2. **type**: a type the agreement's reports already have (a report of type `other`, or
-   an agreement only of `other`, fits any). Outlets and extractors disagree on types
-   (a basing deal reported as training), so a report of another type still joins when
-   its name or its day of signing ties it to the agreement.
+   an agreement only of `other`, fits any). Next best, a kindred type: the umbrella
+   `defence_cooperation` (a report that speaks of the deal only in general terms, or an
+   agreement only so reported, fits any type) and the types of `kindred_types` (a
+   missile developed together and bought is an arms sale to one outlet, research to
+   another). Outlets and extractors disagree on types more widely (a basing deal
+   reported as training), so a report of another type still joins when its name or its
+   day of signing ties it to the agreement.
 3. **document**: two reports of one document are two agreements (its extractor said so).
 4. **name**: when both the report and the agreement have names, one of the agreement's
    names is similar (rapidfuzz token-set ratio >= `name_similarity`, or one is the
@@ -32,11 +36,11 @@ same parties:
    or signed date ties it.
 
 A report that fits several agreements joins the one with the strongest evidence (its
-own type, then a matching name, then a matching signed date, then the nearest in time);
-one that fits none starts a new agreement. Each report records what tied it (`linked_by`:
-`name`, `signed`, `time`; `first` for the report that started the agreement). Amounts never
-split or join: outlets disagree about money, and a disagreement is kept visible, not used
-as evidence.
+own type, then a kindred type, then a matching name, then a matching signed date, then the
+nearest in time); one that fits none starts a new agreement. Each report records what
+tied it (`linked_by`: `name`, `signed`, `time`; `first` for the report that started the
+agreement). Amounts never split or join: outlets disagree about money, and a disagreement
+is kept visible, not used as evidence.
 
 The order is fixed by the reports themselves (party set, time, doc_id, index), so the
 same input gives the same groups and the same ids whatever order the files come in.
@@ -66,6 +70,12 @@ class GroupingRule:
     regression_days: int = 120
     signed_tolerance_days: int = 60
     name_similarity: float = 85.0
+    umbrella_type: str = "defence_cooperation"
+    """The type of a deal reported only in general terms: it fits a deal of any type."""
+    kindred_types: frozenset[frozenset[str]] = frozenset({
+        frozenset({"arms_transfer", "research_development"}),
+    })
+    """Types outlets and extractors give one deal: a weapon developed and bought together."""
 
 
 RULE = GroupingRule()
@@ -104,14 +114,18 @@ class Report:
     @cached_property
     def signings(self) -> list[DateFact]:
         """The signed dates the report gives, each said as exactly as the report says it.
-        A report before signing (planned, negotiating, announced) with a signed date in the
-        past contradicts itself (the validator's TX302): that date is dropped."""
+        A date that contradicts the report's own status is dropped: a report before signing
+        (planned, negotiating, announced) cannot have been signed by the day it was
+        published (the validator's TX302; extractors take "said on Thursday" for the
+        signing), and a report of a signed agreement cannot have been signed after it."""
         dates = [d for d in own_dates(self.agreement, self.published) if d.role == "signed"]
-        dates = [d for d in dates if not any(
+        if self.published is not None:
+            if STAGE[self.agreement.status] < _SIGNED:
+                dates = [d for d in dates if period(d)[1] > self.published]
+            else:
+                dates = [d for d in dates if period(d)[0] <= self.published]
+        return [d for d in dates if not any(
             len(o.value) > len(d.value) and o.value.startswith(d.value) for o in dates)]
-        if STAGE[self.agreement.status] < _SIGNED and self.published is not None:
-            dates = [d for d in dates if period(d)[1] >= self.published]
-        return dates
 
     @cached_property
     def time(self) -> dt.date | None:
@@ -221,7 +235,7 @@ def link(group: Group, report: Report, rule: GroupingRule = RULE) -> str | None:
     agreement = report.agreement
     if report.doc_id in group.doc_ids:
         return None
-    typed = _typed(group, report)
+    typed = type_fit(report.agreement.type.value, group.types, rule) > 0
     name = normal_name(agreement.name) if agreement.name else ""
     named = False
     if name and group.names:
@@ -251,9 +265,15 @@ def link(group: Group, report: Report, rule: GroupingRule = RULE) -> str | None:
 _STRENGTH = {"name": 2, "signed": 1, "time": 0}
 
 
-def _typed(group: Group, report: Report) -> bool:
-    kind = report.agreement.type.value
-    return kind == "other" or not group.types or kind in group.types
+def type_fit(kind: str, types: set[str], rule: GroupingRule = RULE) -> int:
+    """How a report's type fits an agreement's types: 2 the same (or `other`, or an
+    agreement of no known type), 1 kindred (see the module docstring), 0 another type."""
+    if kind == "other" or not types or kind in types:
+        return 2
+    specific = types - {rule.umbrella_type}
+    if kind == rule.umbrella_type or not specific:
+        return 1
+    return int(any(frozenset({kind, known}) in rule.kindred_types for known in specific))
 
 
 def _agreement_id(report: Report) -> str:
@@ -307,13 +327,14 @@ def _group_block(reports: list[Report], rule: GroupingRule) -> list[Group]:
             d.granularity == "day" for d in report.signings)
         best: tuple[tuple, Group, str] | None = None
         for group in candidates:
-            if not loose and not _typed(group, report):
+            fit = type_fit(report.agreement.type.value, group.types, rule)
+            if not loose and not fit:
                 continue
             tie = link(group, report, rule)
             if tie is None:
                 continue
             nearness = -abs(_gap(report, group.last_time))
-            score = (_typed(group, report), _STRENGTH[tie], nearness, group.number)
+            score = (fit, _STRENGTH[tie], nearness, group.number)
             if best is None or score > best[0]:
                 best = (score, group, tie)
         if best is None:

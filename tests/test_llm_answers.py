@@ -14,6 +14,7 @@ from treatyx.extractors.answers import (
     adjudicate,
     combine,
     complete_from_evidence,
+    drop_one_sided_doubles,
     resolve,
 )
 from treatyx.extractors.chunking import Chunk
@@ -264,3 +265,50 @@ def test_a_double_the_rules_do_not_read_is_dropped_beside_the_one_they_do():
     notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
     assert [a.type.value for a in agreements] == ["basing_access"]
     assert any("Dropped an agreement the rules do not read" in n.message for n in notes)
+
+
+def test_a_second_deal_of_the_same_parties_the_model_folded_in_is_added_from_the_rules():
+    text = ("Norway and Poland signed a contract for four submarines on Monday. "
+            "Norway and Poland also signed an intelligence-sharing agreement.")
+    source = document_from_text(text, doc_id="t")
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "arms_transfer", "status": "signed", "parties": ["Norway", "Poland"],
+         "evidence": [text]}]})
+    agreements, _ = resolve(words, source, Chunk(0, len(text)))
+    notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
+    assert sorted(a.type.value for a in agreements) == ["arms_transfer", "intelligence_sharing"]
+    assert any("another intelligence_sharing agreement between the same parties" in n.message
+               for n in notes)
+
+
+def test_a_story_without_a_deal_yields_none_however_many_sentences_the_model_cites():
+    text = ("North Korea fired a ballistic missile on Thursday. In January, the country "
+            "launched a hypersonic missile. Japan, South Korea and the United States carried "
+            "out joint naval drills in response.")
+    source = document_from_text(text, doc_id="t")
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "arms_transfer", "status": "signed",
+         "parties": ["Japan", "South Korea", "United States"],
+         "evidence": [s + ("" if s.endswith(".") else ".") for s in text.split(". ")]}]})
+    agreements, notes = resolve(words, source, Chunk(0, len(text)))
+    assert agreements == []
+    assert any("evidence reports no agreement" in n.message for n in notes)
+
+
+def test_a_one_sided_double_of_a_reported_deal_is_dropped_a_lone_one_stays():
+    text = ("Egypt will buy 30 Rafale jets from France, officials said. France has sold "
+            "fighters before.")
+    source = document_from_text(text, doc_id="t")
+    second = text.split(", officials said. ")[1]
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "arms_transfer", "status": "planned", "parties": ["Egypt", "France"],
+         "evidence": [text.split(". ")[0] + "."]},
+        {"type": "arms_transfer", "status": "signed", "parties": ["France"],
+         "evidence": [second]}]})
+    agreements, _ = resolve(words, source, Chunk(0, len(text)))
+    assert len(agreements) == 2
+    notes = drop_one_sided_doubles(agreements)
+    assert [sorted(p.name for p in a.parties) for a in agreements] == [["Egypt", "France"]]
+    assert "Dropped an agreement with one party" in notes[0].message
+    alone = [agreements[0].model_copy(update={"parties": agreements[0].parties[:1]})]
+    assert drop_one_sided_doubles(alone) == [] and len(alone) == 1

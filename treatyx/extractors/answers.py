@@ -271,7 +271,7 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument, piece: Chun
     ...")."""
     notes: list[Issue] = []
     quoted = [e for e in agreement.evidence if e.span]
-    if quoted and not _reports(" ".join(e.quote for e in quoted)):
+    if quoted and not any(_reports(e.quote) for e in quoted):
         notes.append(validate.issue(validate.REPAIRED, path, "Dropped an agreement whose "
                                     "evidence reports no agreement, sale or aid."))
         return None, notes
@@ -312,10 +312,12 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument, piece: Chun
 
 
 def _reports(text: str) -> bool:
-    """Whether the evidence can report an agreement: the rules' test, or a status and a
+    """Whether a sentence can report an agreement: the rules' test, or a status and a
     type named together ("suspended military cooperation", "signed a declaration of
-    intent ... joint development")."""
-    return reports_agreement(text) or bool(status_cue(text) and type_cue(text))
+    intent ... joint development"; a weapon is no type here: "launched a missile")."""
+    kind = type_cue(text)
+    return reports_agreement(text) or bool(
+        status_cue(text) and kind and kind[0] != AgreementType.arms_transfer)
 
 
 _AGREEMENT_NOUN = re.compile(r"\b(?:agreements?|deals?|pacts?|treaty|treaties|accords?|"
@@ -436,7 +438,9 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
     the article reports and between whom, and the words' own cues name their kind and
     stage better than a 1.5B model does. An agreement it does not report, beside one of
     the same parties that it does, is the model's double or a background deal of the same
-    parties, and is dropped. Notes say what changed. (realdev, 9 articles, the model's
+    parties, and is dropped. Where the rules read more agreements between parties the
+    model reports than it does, theirs are added: the model names who made deals, the
+    rules count them. Notes say what changed. (realdev, 9 articles, the model's
     answers post hoc: all-F1 0.64 -> 0.72 for type and status, -> 0.84 with the drop.)"""
     notes: list[Issue] = []
     free = list(reading)
@@ -468,6 +472,12 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
                     fact.role = date_role(twin.status)
             agreement.type, agreement.status = twin.type, twin.status
         kept.append(agreement)
+    reported = {_party_set(a) for a in kept}
+    for extra in (r for r in free if _party_set(r) in reported):
+        notes.append(validate.issue(
+            validate.REPAIRED, f"agreements[{len(kept)}]", "Added the rules' reading of "
+            f"another {extra.type.value} agreement between the same parties."))
+        kept.append(extra.model_copy(deep=True))
     agreements[:] = kept
     return notes
 
@@ -502,7 +512,29 @@ def finish(
         from treatyx.extractors.rules import RulesBackend
 
         notes += adjudicate(RulesBackend().extract(source).agreements, agreements)
+        notes += drop_one_sided_doubles(agreements)
     return agreements, notes
+
+
+def drop_one_sided_doubles(agreements: list[Agreement]) -> list[Issue]:
+    """Drop, in place, an agreement with one party who is a party of another agreement
+    of the document: an agreement has two sides, and a small model that names one has
+    mostly seen a deal it reports in full elsewhere ("France" beside "Egypt, France").
+    A one-sided agreement alone stays (its partner may go unnamed: "the two countries").
+    (realdev, the model's recorded answers: 3 false agreements fewer, none lost.)"""
+    notes: list[Issue] = []
+    kept = []
+    for number, agreement in enumerate(agreements):
+        sides = _party_set(agreement)
+        if len(sides) == 1 and any(len(_party_set(other)) > 1 and sides < _party_set(other)
+                                   for other in agreements):
+            notes.append(validate.issue(
+                validate.REPAIRED, f"agreements[{number}]", "Dropped an agreement with one "
+                "party, who is a party of another agreement reported here."))
+            continue
+        kept.append(agreement)
+    agreements[:] = kept
+    return notes
 
 
 def combine(

@@ -515,11 +515,16 @@ _HEADLINE_CHARS = 160
 def reports_agreement(text: str) -> bool:
     """Whether the words can report an agreement at all: an agreement noun with something
     happening to it ("signed a pact", "revoked an agreement"), a sale or purchase ("will
-    buy"), or aid. A pledge to revise a strategy cannot, nor talk of "a framework for the
-    future of the alliance"."""
+    buy"; a weapon alone is none: "fired a missile"), or aid. A pledge to revise a strategy
+    cannot, nor talk of "a framework for the future of the alliance"."""
     return bool((_AGREEMENT.search(text) and _status(text) is not None)
-                or _TYPE_RE_BY_KIND[AgreementType.arms_transfer].search(text)
+                or _TRADE.search(text)
                 or _TYPE_RE_BY_KIND[AgreementType.security_assistance].search(text))
+
+
+# Arms change hands: a weapon named without one of these ("fired a missile") is no sale.
+_TRADE = re.compile(r"\b(?:sale|sales|purchas\w*|procure\w*|buy\w*|sell\w*|sold|acquir\w*|"
+                    r"order(?:s|ed)?)\b", re.IGNORECASE)
 
 
 def date_role(status: AgreementStatus) -> DateRole:

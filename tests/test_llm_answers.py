@@ -15,6 +15,7 @@ from treatyx.extractors.answers import (
     combine,
     complete_from_evidence,
     drop_one_sided_doubles,
+    finish,
     resolve,
 )
 from treatyx.extractors.chunking import Chunk
@@ -264,7 +265,7 @@ def test_a_double_the_rules_do_not_read_is_dropped_beside_the_one_they_do():
     assert len(agreements) == 2
     notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
     assert [a.type.value for a in agreements] == ["basing_access"]
-    assert any("Dropped an agreement the rules do not read" in n.message for n in notes)
+    assert any("the rules do not read it beside one" in n.message for n in notes)
 
 
 def test_a_second_deal_of_the_same_parties_the_model_folded_in_is_added_from_the_rules():
@@ -309,6 +310,28 @@ def test_a_one_sided_double_of_a_reported_deal_is_dropped_a_lone_one_stays():
     assert len(agreements) == 2
     notes = drop_one_sided_doubles(agreements)
     assert [sorted(p.name for p in a.parties) for a in agreements] == [["Egypt", "France"]]
-    assert "Dropped an agreement with one party" in notes[0].message
+    assert "Dropped the arms_transfer agreement of France: its one party" in notes[0].message
     alone = [agreements[0].model_copy(update={"parties": agreements[0].parties[:1]})]
     assert drop_one_sided_doubles(alone) == [] and len(alone) == 1
+
+
+def test_notes_follow_their_agreement_when_an_earlier_one_is_dropped():
+    text = ("Russia and Tajikistan agreed to extend the lease of the base by 30 years. "
+            "Russia and Tajikistan launched joint military exercises last year. "
+            "Norway and Poland signed a contract for four submarines on Monday.")
+    source = document_from_text(text, doc_id="t")
+    first, second, third = (s if s.endswith(".") else s + "." for s in text.split(". "))
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "training_exercises", "status": "announced",
+         "parties": ["Russia", "Tajikistan"], "evidence": [second]},
+        {"type": "basing_access", "status": "extended", "parties": ["Russia", "Tajikistan"],
+         "evidence": [first]},
+        {"type": "defence_cooperation", "status": "signed", "parties": ["Norway", "Poland"],
+         "evidence": [third]}]})
+    agreements, notes = finish([resolve(words, source, Chunk(0, len(text)))], source,
+                               read_evidence=True, design="sentences")
+    assert [a.type.value for a in agreements] == ["basing_access", "arms_transfer"]
+    [retyped] = [n for n in notes if "set to arms_transfer" in n.message]
+    assert retyped.path.startswith("agreements[1]")
+    [dropped] = [n for n in notes if n.message.startswith("Dropped the training_exercises")]
+    assert dropped.path == "agreements"

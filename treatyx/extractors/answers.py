@@ -8,6 +8,7 @@ answer becomes can be tested without a model (tests/test_llm_answers.py).
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from treatyx import validation as validate
 from treatyx.extractors import facts
@@ -444,23 +445,27 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
     answers post hoc: all-F1 0.64 -> 0.72 for type and status, -> 0.84 with the drop.)"""
     notes: list[Issue] = []
     free = list(reading)
-    twins: list[Agreement | None] = []
-    for agreement in agreements:
-        same = [r for r in free if _party_set(r) == _party_set(agreement)]
-        twin = next((r for r in same if any(overlaps(e.span, f.span) for e in agreement.evidence
-                                            for f in r.evidence)), same[0] if same else None)
-        if twin is not None:
-            free.remove(twin)
-        twins.append(twin)
+    twins: list[Agreement | None] = [None] * len(agreements)
+    for by_sentence in (True, False):  # twins from overlapping sentences first
+        for number, agreement in enumerate(agreements):
+            if twins[number] is not None:
+                continue
+            same = [r for r in free if _party_set(r) == _party_set(agreement)
+                    and (not by_sentence or any(overlaps(e.span, f.span)
+                                                for e in agreement.evidence
+                                                for f in r.evidence))]
+            if same:
+                twins[number] = same[0]
+                free.remove(same[0])
     kept = []
     for number, (agreement, twin) in enumerate(zip(agreements, twins, strict=True)):
         path = f"agreements[{number}]"
         if twin is None:
             if any(other is not None and _party_set(a) == _party_set(agreement)
                    for a, other in zip(agreements, twins, strict=True)):
-                notes.append(validate.issue(validate.REPAIRED, path, "Dropped an agreement "
-                                            "the rules do not read beside one of the same "
-                                            "parties that they do."))
+                notes.append(validate.issue(
+                    validate.REPAIRED, path, f"Dropped {_named(agreement)}: the rules do not "
+                    "read it beside one of the same parties that they do."))
                 continue
         elif (twin.type, twin.status) != (agreement.type, agreement.status):
             notes.append(validate.issue(
@@ -473,9 +478,10 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
             agreement.type, agreement.status = twin.type, twin.status
         kept.append(agreement)
     reported = {_party_set(a) for a in kept}
-    for extra in (r for r in free if _party_set(r) in reported):
+    for number, extra in enumerate((r for r in free if _party_set(r) in reported),
+                                   start=len(agreements)):
         notes.append(validate.issue(
-            validate.REPAIRED, f"agreements[{len(kept)}]", "Added the rules' reading of "
+            validate.REPAIRED, f"agreements[{number}]", "Added the rules' reading of "
             f"another {extra.type.value} agreement between the same parties."))
         kept.append(extra.model_copy(deep=True))
     agreements[:] = kept
@@ -511,9 +517,30 @@ def finish(
     if design == "sentences":
         from treatyx.extractors.rules import RulesBackend
 
-        notes += adjudicate(RulesBackend().extract(source).agreements, agreements)
-        notes += drop_one_sided_doubles(agreements)
+        for step in (partial(adjudicate, RulesBackend().extract(source).agreements),
+                     drop_one_sided_doubles):
+            before = list(agreements)
+            notes += step(agreements)
+            notes = _renumbered(notes, before, agreements)
     return agreements, notes
+
+
+def _renumbered(notes: list[Issue], before: list[Agreement], after: list[Agreement]
+                ) -> list[Issue]:
+    """Notes whose paths number `before` (then the agreements a step added, in order),
+    numbering `after` instead: an agreement a step dropped has no path left, its notes
+    speak of the document's agreements."""
+    known = {id(a) for a in before}
+    numbered = before + [a for a in after if id(a) not in known]
+    where = {id(a): number for number, a in enumerate(after)}
+
+    def move(match: re.Match[str]) -> str:
+        old = int(match[1])
+        new = where.get(id(numbered[old])) if old < len(numbered) else None
+        return f"agreements[{new}]{match[2]}" if new is not None else "agreements"
+
+    return [n.model_copy(update={"path": re.sub(r"^agreements\[(\d+)\](.*)$", move, n.path)})
+            for n in notes]
 
 
 def drop_one_sided_doubles(agreements: list[Agreement]) -> list[Issue]:
@@ -529,8 +556,8 @@ def drop_one_sided_doubles(agreements: list[Agreement]) -> list[Issue]:
         if len(sides) == 1 and any(len(_party_set(other)) > 1 and sides < _party_set(other)
                                    for other in agreements):
             notes.append(validate.issue(
-                validate.REPAIRED, f"agreements[{number}]", "Dropped an agreement with one "
-                "party, who is a party of another agreement reported here."))
+                validate.REPAIRED, f"agreements[{number}]", f"Dropped {_named(agreement)}: "
+                "its one party is a party of another agreement reported here."))
             continue
         kept.append(agreement)
     agreements[:] = kept
@@ -575,6 +602,12 @@ def merge(found: list[Agreement], new: list[Agreement]) -> list[Agreement]:
                 if ((getattr(fact, "mention", None) or fact.quote, fact.span)) not in have:
                     getattr(twin, name).append(fact)
     return merged
+
+
+def _named(agreement: Agreement) -> str:
+    """An agreement as a note names it: "the arms_transfer agreement of France, Egypt"."""
+    return (f"the {agreement.type.value} agreement of "
+            f"{', '.join(p.name for p in agreement.parties)}")
 
 
 def _repeat(one: Agreement, other: Agreement) -> bool:

@@ -27,13 +27,14 @@ import socket
 import threading
 import time
 from collections import Counter, deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+from scripted_server import QuietHandler, ThreadedServer
 
 KINDS = ("429", "500", "html", "garbage", "drop", "slow")
 
 
-class FaultProxy:
+class FaultProxy(ThreadedServer):
     def __init__(self, upstream: str, *, script: list[str | None] | None = None,
                  rates: dict[str, float] | None = None, seed: int = 0,
                  slow_seconds: float = 5.0, retry_after: float = 1.0) -> None:
@@ -52,13 +53,7 @@ class FaultProxy:
         self.lock = threading.Lock()
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 self._relay(*proxy.forward("GET", self.path, b"", self.headers))
 
@@ -68,17 +63,17 @@ class FaultProxy:
                 with proxy.lock:
                     proxy.faults[kind or "none"] += 1
                 if kind == "429":
-                    self._answer(429, b'{"error": {"message": "slow down (fault proxy)"}}',
-                                 {"retry-after": f"{proxy.retry_after:g}"})
+                    self.answer(429, b'{"error": {"message": "slow down (fault proxy)"}}',
+                                {"retry-after": f"{proxy.retry_after:g}"})
                 elif kind == "500":
-                    self._answer(500, b'{"error": {"message": "internal (fault proxy)"}}')
+                    self.answer(500, b'{"error": {"message": "internal (fault proxy)"}}')
                 elif kind == "html":
-                    self._answer(200, b"<html><body><h1>Service unavailable</h1></body></html>",
-                                 content_type="text/html")
+                    self.answer(200, b"<html><body><h1>Service unavailable</h1></body></html>",
+                                content_type="text/html")
                 else:
                     status, data, headers = proxy.forward("POST", self.path, body, self.headers)
                     if kind == "garbage":
-                        self._answer(200, data[: len(data) // 2])
+                        self.answer(200, data[: len(data) // 2])
                     elif kind == "drop":
                         self.close_connection = True
                         self.connection.shutdown(socket.SHUT_RDWR)
@@ -88,26 +83,11 @@ class FaultProxy:
                         self._relay(status, data, headers)
 
             def _relay(self, status: int, data: bytes, headers: dict[str, str]) -> None:
-                self._answer(status, data, {k: v for k, v in headers.items()
-                                            if k.lower() in ("retry-after", "retry-after-ms")},
-                             content_type=headers.get("content-type", "application/json"))
+                self.answer(status, data, {k: v for k, v in headers.items()
+                                           if k.lower() in ("retry-after", "retry-after-ms")},
+                            content_type=headers.get("content-type", "application/json"))
 
-            def _answer(self, status: int, data: bytes, headers: dict | None = None,
-                        content_type: str = "application/json") -> None:
-                try:
-                    self.send_response(status)
-                    self.send_header("content-type", content_type)
-                    self.send_header("content-length", str(len(data)))
-                    for name, value in (headers or {}).items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timed out) before the answer
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(Handler, self.upstream_path)
 
     def next_fault(self) -> str | None:
         with self.lock:
@@ -132,18 +112,6 @@ class FaultProxy:
             return answer.status, answer.read(), dict(answer.getheaders())
         finally:
             connection.close()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{self.upstream_path}"
-
-    def __enter__(self) -> FaultProxy:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def main() -> None:

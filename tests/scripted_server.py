@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 
 @dataclass
@@ -66,7 +67,56 @@ def completion(content: str, prompt_tokens: int = 100, completion_tokens: int = 
     }
 
 
-class ScriptedServer:
+class QuietHandler(BaseHTTPRequestHandler):
+    """The HTTP framing of the test servers here (this one and fault_proxy.py): HTTP/1.1
+    with keep-alive, no request log, and an answer sent whole by `answer`."""
+
+    protocol_version = "HTTP/1.1"
+    # headers and body go in two writes; with Nagle's algorithm on, the body would
+    # wait for the client's delayed ACK, 40 ms on every answer
+    disable_nagle_algorithm = True
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def answer(self, status: int, data: bytes, headers: dict[str, str] | None = None,
+               content_type: str = "application/json") -> None:
+        try:
+            self.send_response(status)
+            self.send_header("content-type", content_type)
+            self.send_header("content-length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout test) before the answer: nothing to answer
+
+
+class ThreadedServer:
+    """A server of `handler`s on a free port of 127.0.0.1, serving from a daemon thread
+    inside `with`; its base URL ends in `base_path`."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], base_path: str) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.base_path = base_path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{self.base_path}"
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class ScriptedServer(ThreadedServer):
     def __init__(self, steps: list[Step] | None = None,
                  default: Callable[[dict], Step] | None = None, *, batch_polls: int = 0,
                  batch_id: Callable[[int], str] = "batch_{}".format) -> None:
@@ -85,15 +135,7 @@ class ScriptedServer:
         self.lock = threading.Lock()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # headers and body go in two writes; with Nagle's algorithm on, the body would
-            # wait for the client's delayed ACK, 40 ms on every answer
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 if match := re.fullmatch(r"/v1/batches/(.+)", self.path):
                     self._send(*server.batch(urllib.parse.unquote(match[1])))
@@ -144,28 +186,12 @@ class ScriptedServer:
                 if data is None:
                     self._send(404, {"error": {"message": "no such file", "type": "scripted"}})
                     return
-                self.send_response(status)
-                self.send_header("content-type", content_type)
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.answer(status, data, content_type=content_type)
 
             def _send(self, status: int, payload: dict, headers: dict | None = None) -> None:
-                data = json.dumps(payload).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(data)))
-                    for name, value in (headers or {}).items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test): nothing to answer
+                self.answer(status, json.dumps(payload).encode(), headers)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(Handler, "/v1")
 
     # --- the Batch API ---------------------------------------------------------------
 
@@ -245,18 +271,6 @@ class ScriptedServer:
             counts = {**batch["request_counts"], "completed": 0, "failed": 0}
             return {**shown, "status": "in_progress", "request_counts": counts}
         return {**shown, **batch["final"]}
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> ScriptedServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def main() -> None:

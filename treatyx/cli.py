@@ -11,7 +11,7 @@ import datetime as dt
 import errno
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -34,14 +34,24 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {value!r}") from None
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
-    return number
+def _whole_number(least: int) -> Callable[[str], int]:
+    """The argparse type of a whole-number option that is at least `least`."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if number < least:
+            raise argparse.ArgumentTypeError(
+                f"must not be negative: {value!r}" if least == 0
+                else f"must be at least {least}: {value!r}")
+        return number
+
+    return parse
+
+
+_positive, _non_negative = _whole_number(1), _whole_number(0)
 
 
 def _size(value: str) -> int | None:
@@ -65,16 +75,6 @@ def _add_max_bytes(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-bytes", type=_size, default=MAX_BYTES, metavar="N",
                         help=f"refuse a document larger than N bytes of text (k/M suffixes; "
                         f"default {MAX_BYTES // 1000}k; 0: no limit)")
-
-
-def _non_negative(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {value!r}")
-    return number
 
 
 def _seconds(value: str) -> float:

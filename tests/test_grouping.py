@@ -228,3 +228,37 @@ def test_a_signed_date_that_contradicts_the_report_is_not_used():
     ]
 
     assert clusters(corpus) == [["later", "planned", "signed"]]
+
+
+GRC = Party(name="Greece", iso3="GRC", cow=350, kind="state", mention="Athens")
+FRA = Party(name="France", iso3="FRA", cow=220, kind="state", mention="Paris")
+
+
+def test_a_report_naming_one_party_joins_the_agreement_of_that_party_it_fits():
+    corpus = [
+        report("talks", "2024-01-20", type="arms_transfer", status="negotiating",
+               parties=(GRC, FRA)),
+        report("signed", "2024-03-28", type="arms_transfer", parties=(GRC, FRA),
+               dates=[signed("2024-03-28")]),
+        report("ratified", "2024-06-12", type="arms_transfer", status="in_force",
+               parties=(FRA,), dates=[signed("2024-03")]),
+        report("other_deal", "2024-06-13", type="training_exercises", parties=(FRA, JPN)),
+    ]
+
+    groups = group_reports(corpus)
+
+    assert clusters(corpus) == [["other_deal"], ["ratified", "signed", "talks"]]
+    deal = next(g for g in groups if len(g.reports) == 3)
+    assert [r.doc_id for r in deal.reports] == ["talks", "signed", "ratified"]
+    assert deal.linked_by == ["first", "time", "signed"]
+
+
+def test_a_report_naming_one_party_that_fits_no_agreement_stands_alone():
+    corpus = [
+        report("sale", "2024-03-28", type="arms_transfer", parties=(GRC, FRA)),
+        report("drills", "2024-04-02", type="training_exercises", parties=(FRA,)),
+        report("years_before", "2019-05-02", type="arms_transfer", parties=(FRA,)),
+        report("also_drills", "2024-04-03", type="training_exercises", parties=(FRA,)),
+    ]
+
+    assert clusters(corpus) == [["also_drills", "drills"], ["sale"], ["years_before"]]

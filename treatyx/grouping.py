@@ -7,7 +7,10 @@ same parties:
 
 1. **parties**: the same set of parties (ISO3 codes for states, names for organisations).
    This is the block: reports of other party sets are never compared, so grouping is
-   linear in the corpus, not quadratic.
+   linear in the corpus, not quadratic. A report that names one party only names too
+   few (an agreement has two; its extractor missed the others): after the blocks, it
+   joins the agreement of more parties, its party among them and reported within the
+   window of it, that it fits best by the rules below, else its own block's.
 2. **type**: a type the agreement's reports already have (a report of type `other`, or
    an agreement only of `other`, fits any). Next best, a kindred type: the umbrella
    `defence_cooperation` (a report that speaks of the deal only in general terms, or an
@@ -288,17 +291,96 @@ def _order(report: Report) -> tuple:
 
 
 def group_reports(results: Iterable[Document], rule: GroupingRule = RULE) -> list[Group]:
-    """The agreements of a corpus: its reports grouped by the rule, in block order."""
+    """The agreements of a corpus: its reports grouped by the rule, in block order; then
+    the reports that name one party only (`_join_partial`)."""
     reports = sorted(reports_of(results), key=_order)
     groups: list[Group] = []
+    partial: list[list[Report]] = []
     start = 0
     while start < len(reports):
         end = start
         while end < len(reports) and reports[end].parties == reports[start].parties:
             end += 1
-        groups.extend(_group_block(reports[start:end], rule))
+        if len(reports[start].parties) == 1:
+            partial.append(reports[start:end])
+        else:
+            groups.extend(_group_block(reports[start:end], rule))
         start = end
+    by_party = _by_party_year(groups, rule)
+    for block in partial:
+        left = [r for r in block if not _join_partial(r, by_party, rule)]
+        groups.extend(_group_block(left, rule))
     return groups
+
+
+def _years(time: dt.date | None, rule: GroupingRule) -> range:
+    """The years whose agreements a report at `time` may join (the window either side)."""
+    if time is None:
+        return range(0)
+    reach = rule.window_days // 365 + 1
+    return range(time.year - reach, time.year + reach + 1)
+
+
+def _by_party_year(groups: list[Group], rule: GroupingRule) -> dict[tuple[str, int], list[Group]]:
+    """Agreements of two or more parties under each party and each year they were reported
+    in, so that a one-party report is compared with a few years of its party's agreements,
+    not with all of them."""
+    index: dict[tuple[str, int], list[Group]] = defaultdict(list)
+    for group in groups:
+        years = {r.time.year for r in group.reports if r.time is not None}
+        for party in group.reports[0].parties:
+            for year in years:
+                index[(party, year)].append(group)
+    return index
+
+
+def _join_partial(
+    report: Report, by_party: dict[tuple[str, int], list[Group]], rule: GroupingRule
+) -> bool:
+    """A report naming one party only names too few for an agreement: its extractor missed
+    the others. It joins the agreement of more parties, that party among them, that it
+    fits best by the rule (within the window either side of that agreement's reports);
+    False when none fits, and it is grouped with its own party set's reports."""
+    (party,) = report.parties
+    time = report.time
+    best: tuple[tuple, Group, str] | None = None
+    seen: set[int] = set()
+    for year in _years(time, rule):
+        for group in by_party.get((party, year), []):
+            if id(group) in seen:
+                continue
+            seen.add(id(group))
+            first = group.reports[0].time
+            if time is not None and first is not None and (first - time).days > rule.window_days:
+                continue
+            found = _fit(group, report, rule)
+            if found is not None and (best is None or (found[0], group.agreement_id) > (
+                    best[0], best[1].agreement_id)):
+                best = (found[0], group, found[1])
+    if best is None:
+        return False
+    _, group, tie = best
+    group.add(report, tie)
+    ordered = sorted(zip(group.reports, group.linked_by, strict=True),
+                     key=lambda pair: (pair[0].time is None, pair[0].time or dt.date.min))
+    group.reports = [r for r, _ in ordered]
+    group.linked_by = [link for _, link in ordered]
+    return True
+
+
+def _fit(group: Group, report: Report, rule: GroupingRule) -> tuple[tuple, str] | None:
+    """How well `report` fits `group` (type fit, strength of the tie, nearness in time) and
+    the tie, or None if it does not. Only a name or a day of signing lets a report join an
+    agreement of another type."""
+    fit = type_fit(report.agreement.type.value, group.types, rule)
+    loose = bool(report.agreement.name) or any(
+        d.granularity == "day" for d in report.signings)
+    if not loose and not fit:
+        return None
+    tie = link(group, report, rule)
+    if tie is None:
+        return None
+    return (fit, _STRENGTH[tie], -abs(_gap(report, group.last_time))), tie
 
 
 def _group_block(reports: list[Report], rule: GroupingRule) -> list[Group]:
@@ -322,21 +404,14 @@ def _group_block(reports: list[Report], rule: GroupingRule) -> list[Group]:
             found = [g for g in by_signed[month] if id(g) not in seen]
             seen.update(id(g) for g in found)
             candidates += found
-        # Only a name or a day of signing lets a report join an agreement of another type.
-        loose = bool(report.agreement.name) or any(
-            d.granularity == "day" for d in report.signings)
         best: tuple[tuple, Group, str] | None = None
         for group in candidates:
-            fit = type_fit(report.agreement.type.value, group.types, rule)
-            if not loose and not fit:
+            found = _fit(group, report, rule)
+            if found is None:
                 continue
-            tie = link(group, report, rule)
-            if tie is None:
-                continue
-            nearness = -abs(_gap(report, group.last_time))
-            score = (fit, _STRENGTH[tie], nearness, group.number)
+            score = (*found[0], group.number)
             if best is None or score > best[0]:
-                best = (score, group, tie)
+                best = (score, group, found[1])
         if best is None:
             group = Group(_agreement_id(report), len(groups))
             group.add(report, "first")

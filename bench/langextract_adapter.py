@@ -32,17 +32,7 @@ from treatyx.models import (
     Duration,
     Party,
 )
-from treatyx.normalize import (
-    Match,
-    find_dates,
-    find_durations,
-    find_money,
-    find_parties,
-    lookup_party,
-    parse_duration,
-    parse_money,
-    resolve_date,
-)
+from treatyx.normalize import Match, find_parties, lookup_party
 from treatyx.spans import Sentence, locate, sentences
 
 DATE_ROLES = ("signed", "announced", "effective", "expires", "other")
@@ -241,26 +231,15 @@ def _attach(fact: _Placed, agreement: Agreement, text: str, published: dt.date |
 
 
 def _read(fact: _Placed, published: dt.date | None) -> list[Amount | Duration | DateFact]:
-    """The fact's value from its own words: the whole words first, else what the
-    normaliser finds inside them (the span shrinks to those words), as treatyx's LLM
-    backend reads a model's mention: every amount inside ("8.6bn euros ($12bn)"), one
-    duration or date."""
-    words, start, end = fact.words, fact.start, fact.end
+    """The fact's value from its own words, as treatyx reads them (`facts.read_*`): the
+    whole words first, else what the normaliser finds inside them (the span shrinks to
+    those words): every amount inside ("8.6bn euros ($12bn)"), one duration or date."""
     if fact.cls == "amount":
-        money = parse_money(words)
-        if money is not None:
-            return [facts.amount(Match(start, end, words, money))]
-        return [facts.amount(part, start) for part in find_money(words)]
+        return facts.read_amounts(fact.words, fact.start)
     if fact.cls == "duration":
-        iso = parse_duration(words)
-        if iso is not None:
-            return [facts.duration(Match(start, end, words, iso))]
-        inside = find_durations(words)
-        return [facts.duration(inside[0], start)] if len(inside) == 1 else []
-    role = str(fact.attributes.get("role") or "other").strip().lower()
-    role = role if role in DATE_ROLES else "other"
-    date = resolve_date(words, published)
-    if date is not None:
-        return [facts.date(Match(start, end, words, date), role)]
-    inside = find_dates(words, published)
-    return [facts.date(inside[0], role, start)] if len(inside) == 1 else []
+        value = facts.read_duration(fact.words, fact.start)
+    else:
+        role = str(fact.attributes.get("role") or "other").strip().lower()
+        role = role if role in DATE_ROLES else "other"
+        value = facts.read_date(fact.words, role, published, fact.start)
+    return [value] if value is not None else []

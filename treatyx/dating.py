@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import lru_cache
 
 from treatyx.models import Agreement, AgreementStatus, DateFact
 
@@ -81,10 +82,17 @@ def as_day(value: str) -> dt.date:
 
 def period(date: DateFact) -> tuple[dt.date, dt.date]:
     """The first and last day a (possibly partial) date stands for."""
-    start = as_day(date.value)
-    if date.granularity == "year":
+    return _period(date.value, date.granularity)
+
+
+@lru_cache(maxsize=1 << 16)
+def _period(value: str, granularity: str) -> tuple[dt.date, dt.date]:
+    """Cached: grouping a large corpus compares the same few thousand dates millions of
+    times."""
+    start = as_day(value)
+    if granularity == "year":
         return start, dt.date(start.year, 12, 31)
-    if date.granularity == "month":
+    if granularity == "month":
         following = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
         return start, following - dt.timedelta(days=1)
     return start, start

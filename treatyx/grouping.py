@@ -57,7 +57,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -184,7 +184,9 @@ class Group:
             self.types.add(agreement.type.value)
         if agreement.name and normal_name(agreement.name) not in self.names:
             self.names.append(normal_name(agreement.name))
-        self.signed.extend(report.signings)
+        self.signed.extend(d for d in report.signings if not any(
+            d.value == known.value and d.granularity == known.granularity
+            for known in self.signed))
         time = report.time
         if time is not None and (self.last_time is None or time > self.last_time):
             self.last_time = time
@@ -276,7 +278,12 @@ def type_fit(kind: str, types: set[str], rule: GroupingRule = RULE) -> int:
     specific = types - {rule.umbrella_type}
     if kind == rule.umbrella_type or not specific:
         return 1
-    return int(any(frozenset({kind, known}) in rule.kindred_types for known in specific))
+    return int(any(_kindred(kind, known, rule) for known in specific))
+
+
+@lru_cache(maxsize=1024)
+def _kindred(kind: str, known: str, rule: GroupingRule) -> bool:
+    return frozenset({kind, known}) in rule.kindred_types
 
 
 def _agreement_id(report: Report) -> str:

@@ -335,3 +335,17 @@ def test_notes_follow_their_agreement_when_an_earlier_one_is_dropped():
     assert retyped.path.startswith("agreements[1]")
     [dropped] = [n for n in notes if n.message.startswith("Dropped the training_exercises")]
     assert dropped.path == "agreements"
+
+
+def test_a_date_the_rules_read_for_the_same_agreement_takes_their_role():
+    text = "Japan and India signed a logistics pact on Monday. The pact takes effect on 1 May 2021."
+    source = document_from_text(text, doc_id="t", published=dt.date(2020, 9, 10))
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "logistics", "status": "signed", "parties": ["Japan", "India"],
+         "evidence": [text.split(" The")[0], "The" + text.split(" The")[1]]}]})
+    agreements, _ = finish([resolve(words, source, Chunk(0, len(text)))], source,
+                           read_evidence=True, design="sentences")
+    [reading] = RulesBackend().extract(source).agreements
+    assert {(d.value, d.role) for d in agreements[0].dates} == \
+        {(d.value, d.role) for d in reading.dates}
+    assert {d.role for d in agreements[0].dates} != {"signed"}

@@ -476,6 +476,11 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
                 if fact.role == date_role(agreement.status):
                     fact.role = date_role(twin.status)
             agreement.type, agreement.status = twin.type, twin.status
+        if twin is not None:  # the same date read by the rules: their role stands
+            for fact in agreement.dates:
+                same = next((d for d in twin.dates if overlaps(d.span, fact.span)), None)
+                if same is not None:
+                    fact.role = same.role
         kept.append(agreement)
     reported = {_party_set(a) for a in kept}
     for number, extra in enumerate((r for r in free if _party_set(r) in reported),

@@ -6,7 +6,9 @@ shared/spec/output-format.md: spans match mentions, doc_id and published match t
 article, party codes agree with the COW table. Spans are tedious to count by hand,
 so --fix computes them from the mentions.
 
-    python eval/check_gold.py [--fix] [SPLIT_DIR...]   (default: eval/gold/dev, test, grouping)
+    python eval/check_gold.py [--fix] [SPLIT_DIR...]
+
+(default: eval/gold/dev, test, grouping, grouping-test)
 
 Exit status 1 while any problem remains.
 """
@@ -27,7 +29,8 @@ from pydantic import BaseModel, ValidationError
 from treatyx.models import FACT_FIELDS, Agreement, Document
 
 EVAL = Path(__file__).resolve().parent
-DEFAULT_SPLITS = (EVAL / "gold" / "dev", EVAL / "gold" / "test", EVAL / "gold" / "grouping")
+DEFAULT_SPLITS = tuple(
+    EVAL / "gold" / split for split in ("dev", "test", "grouping", "grouping-test"))
 COW_TABLE = EVAL.parent / "treatyx" / "normalize" / "data" / "cow_states.csv"
 GRANULARITY_LENGTH = {"year": 4, "month": 7, "day": 10}
 

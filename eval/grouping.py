@@ -2,6 +2,7 @@
 """Score how treatyx groups agreement reports into agreements, against the grouping gold set.
 
     python eval/grouping.py          # gold reports, and rules/local output where present
+    python eval/grouping.py --split grouping-test   # the held-out grouping set
 
 The gold set is eval/articles/grouping (44 articles written for the project, reporting 17
 agreements over days to years) with gold files in eval/gold/grouping and the gold
@@ -13,11 +14,16 @@ agreement ids in eval/gold/grouping/reports.csv. Three inputs are grouped by
   `eval/run <backend> --split grouping`; their reports are paired with gold reports per
   document first (as `treatyx eval` pairs agreements) and scored on the paired ones.
 
-Writes eval/results/grouping.json and grouping.md.
+The held-out set eval/articles/grouping-test (18 articles, 8 agreements, written after the
+rule's last change and never used to change it) is scored the same way with
+`--split grouping-test`, from eval/results/<backend>-grouping-test.jsonl.
+
+Writes eval/results/<split>.json and <split>.md.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -30,16 +36,20 @@ from treatyx.grouping import RULE  # noqa: E402
 from treatyx.grouping_score import read_ids, score_grouping  # noqa: E402
 from treatyx.results import load_results  # noqa: E402
 
-GOLD = ROOT / "eval" / "gold" / "grouping"
 RESULTS = ROOT / "eval" / "results"
+SPLITS = ("grouping", "grouping-test")
 
 
 def main() -> int:
-    gold = load_results(GOLD)
-    gold_ids = read_ids(GOLD / "reports.csv")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="grouping", choices=SPLITS)
+    split = parser.parse_args().split
+    gold_dir = ROOT / "eval" / "gold" / split
+    gold = load_results(gold_dir)
+    gold_ids = read_ids(gold_dir / "reports.csv")
     inputs = {"gold reports": gold}
     for backend in ("rules", "local"):
-        path = RESULTS / f"{backend}-grouping.jsonl"
+        path = RESULTS / f"{backend}-{split}.jsonl"
         if path.exists():
             inputs[backend] = load_results(path)
     scores = {}
@@ -48,6 +58,7 @@ def main() -> int:
         ids = {(r["doc_id"], r["agreement"]): r["agreement_id"] for r in dataset.reports}
         scores[label] = score_grouping(gold, gold_ids, documents, ids).as_dict()
     summary = {
+        "split": split,
         "articles": len(gold),
         "gold_reports": len(gold_ids),
         "gold_agreements": len(set(gold_ids.values())),
@@ -55,14 +66,16 @@ def main() -> int:
                  for key, value in RULE.__dict__.items()},
         "scores": scores,
     }
-    (RESULTS / "grouping.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / f"{split}.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     markdown = render(summary)
-    (RESULTS / "grouping.md").write_text(markdown, encoding="utf-8")
+    (RESULTS / f"{split}.md").write_text(markdown, encoding="utf-8")
     print(markdown, end="")
     return 0
 
 
 def render(summary: dict) -> str:
+    split = summary.get("split", "grouping")
+    option = "" if split == "grouping" else f" --split {split}"
     scores = summary["scores"]
     labels = list(scores)
     rows = [
@@ -76,9 +89,9 @@ def render(summary: dict) -> str:
     lines = [
         "# Grouping reports into agreements",
         "",
-        f"{summary['articles']} articles of eval/articles/grouping, {summary['gold_reports']} "
+        f"{summary['articles']} articles of eval/articles/{split}, {summary['gold_reports']} "
         f"agreement reports, {summary['gold_agreements']} gold agreements. "
-        "`python eval/grouping.py`.",
+        f"`python eval/grouping.py{option}`.",
         "",
         "| | " + " | ".join(f"`{label}`" if label != "gold reports" else label
                             for label in labels) + " |",

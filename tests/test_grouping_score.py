@@ -2,6 +2,8 @@ import datetime as dt
 import math
 from pathlib import Path
 
+import pytest
+
 from treatyx.grouping_score import read_ids, score_clusters, score_grouping
 from treatyx.models import Agreement, Document, Party
 from treatyx.results import load_results
@@ -59,12 +61,15 @@ def test_predicted_reports_are_paired_with_gold_reports_of_their_document():
     assert (score.unpaired_gold, score.unpaired_predicted) == (1, 0)
 
 
-def test_the_gold_ids_cover_every_gold_report():
-    ids = read_ids(GOLD / "reports.csv")
-    reports = {(d.doc_id, i) for d in load_results(GOLD) for i in range(len(d.agreements))}
+@pytest.mark.parametrize(("split", "reports", "agreements"),
+                         [("grouping", 40, 15), ("grouping-test", 15, 5)])
+def test_the_gold_ids_cover_every_gold_report(split, reports, agreements):
+    gold = GOLD.parent / split
+    ids = read_ids(gold / "reports.csv")
+    found = {(d.doc_id, i) for d in load_results(gold) for i in range(len(d.agreements))}
 
-    assert set(ids) == reports
-    assert len(reports) >= 40 and len(set(ids.values())) >= 15
+    assert set(ids) == found
+    assert len(found) >= reports and len(set(ids.values())) >= agreements
 
 
 def _eval_grouping():
@@ -77,28 +82,31 @@ def _eval_grouping():
     return module
 
 
-def test_the_published_grouping_scores_are_what_the_committed_predictions_score():
+@pytest.mark.parametrize("split", ["grouping", "grouping-test"])
+def test_the_published_grouping_scores_are_what_the_committed_predictions_score(split):
     import json
 
     from treatyx.dataset import build_dataset
 
     results = GOLD.parents[2] / "eval" / "results"
-    published = json.loads((results / "grouping.json").read_text(encoding="utf-8"))
-    gold = load_results(GOLD)
+    published = json.loads((results / f"{split}.json").read_text(encoding="utf-8"))
+    gold_dir = GOLD.parent / split
+    gold = load_results(gold_dir)
     for label, scores in published["scores"].items():
         documents = gold if label == "gold reports" else load_results(
-            results / f"{label}-grouping.jsonl")
+            results / f"{label}-{split}.jsonl")
         ids = {(r["doc_id"], r["agreement"]): r["agreement_id"]
                for r in build_dataset(documents).reports}
-        score = score_grouping(gold, read_ids(GOLD / "reports.csv"), documents, ids)
+        score = score_grouping(gold, read_ids(gold_dir / "reports.csv"), documents, ids)
         assert score.bcubed.f1 == scores["bcubed_f1"], label
         assert score.pairwise.f1 == scores["pairwise_f1"], label
 
 
-def test_the_readme_grouping_table_is_the_published_one():
+@pytest.mark.parametrize("split", ["grouping", "grouping-test"])
+def test_the_readme_grouping_table_is_the_published_one(split):
     root = GOLD.parents[2]
     readme = (root / "README.md").read_text(encoding="utf-8")
-    shown = readme.split("<!-- grouping-table -->\n", 1)[1].split("\n<!-- /grouping-table -->")[0]
-    published = (root / "eval" / "results" / "grouping.md").read_text(encoding="utf-8")
+    shown = readme.split(f"<!-- {split}-table -->\n", 1)[1].split(f"\n<!-- /{split}-table -->")[0]
+    published = (root / "eval" / "results" / f"{split}.md").read_text(encoding="utf-8")
 
     assert shown == _eval_grouping().table_lines(published)

@@ -10,11 +10,10 @@ import openai
 import pytest
 from scripted_server import ScriptedServer, Step
 
+from treatyx.extractors.adjudication import adjudicate, drop_one_sided_doubles
 from treatyx.extractors.answers import (
-    adjudicate,
     combine,
     complete_from_evidence,
-    drop_one_sided_doubles,
     finish,
     resolve,
 )

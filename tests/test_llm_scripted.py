@@ -148,7 +148,10 @@ def test_a_number_that_is_no_sentence_is_re_asked_by_name(seed):
     with ScriptedServer(steps) as server:
         result = backend_for(server, design="sentences").extract(seed)
     assert "[999] are not numbers of sentences" in server.requests[1]["messages"][-1]["content"]
-    assert len(result.agreements) == 1
+    upkeep_deal, *others = result.agreements
+    assert [e.quote for e in upkeep_deal.evidence] == [numbered(seed).sentences[upkeep].text]
+    # the rules read a second Japan-US deal (research), which the model did not cite
+    assert [a.type.value for a in others] == ["research_development"]
 
 
 def test_answers_invalid_through_the_re_asks_leave_the_piece_to_the_rules(seed):

@@ -345,18 +345,14 @@ def party_jaccard(gold: Agreement, pred: Agreement) -> float:
 
 def pair_agreements(gold: Sequence[Agreement], pred: Sequence[Agreement]) -> list[tuple[int, int]]:
     """(gold index, prediction index) pairs maximising Jaccard + 0.5 for an equal type."""
-    if not gold or not pred:
-        return []
-    scores = np.zeros((len(gold), len(pred)))
-    for i, g in enumerate(gold):
-        for j, p in enumerate(pred):
-            jaccard = party_jaccard(g, p)
-            if jaccard >= MIN_PARTY_JACCARD:
-                scores[i, j] = jaccard + (TYPE_BONUS if g.type == p.type else 0.0)
-    # Forbidden pairs score 0 and every allowed pair more, so dropping the zero pairs
-    # that a full assignment needs leaves a maximum matching of allowed pairs.
-    rows, cols = linear_sum_assignment(scores, maximize=True)
-    return sorted((int(i), int(j)) for i, j in zip(rows, cols, strict=True) if scores[i, j] > 0)
+
+    def score(g: Agreement, p: Agreement) -> float:
+        jaccard = party_jaccard(g, p)
+        if jaccard < MIN_PARTY_JACCARD:
+            return 0.0
+        return jaccard + (TYPE_BONUS if g.type == p.type else 0.0)
+
+    return _assign(gold, pred, score)
 
 
 def match_facts(
@@ -364,16 +360,30 @@ def match_facts(
 ) -> list[tuple[int, int]]:
     """One-to-one (gold index, prediction index) matches; `agree` gives None for facts that
     do not match, else a tie-breaking preference in [0, 1)."""
+
+    def score(g: Fact, p: Fact) -> float:
+        preference = agree(g, p)
+        if preference is None:
+            return 0.0
+        return (_OPTIONAL if g.optional else _REQUIRED) + preference
+
+    return _assign(gold, pred, score)
+
+
+_Item = TypeVar("_Item")
+
+
+def _assign(gold: Sequence[_Item], pred: Sequence[_Item],
+            score: Callable[[_Item, _Item], float]) -> list[tuple[int, int]]:
+    """The one-to-one (gold index, prediction index) pairs of the highest total `score`,
+    in gold order; a pair scoring 0 is not allowed."""
     if not gold or not pred:
         return []
-    scores = np.zeros((len(gold), len(pred)))
-    for i, g in enumerate(gold):
-        for j, p in enumerate(pred):
-            preference = agree(g, p)
-            if preference is not None:
-                scores[i, j] = (_OPTIONAL if g.optional else _REQUIRED) + preference
+    scores = np.array([[score(g, p) for p in pred] for g in gold], dtype=float)
+    # Forbidden pairs score 0 and every allowed pair more, so dropping the zero pairs
+    # that a full assignment needs leaves a maximum matching of allowed pairs.
     rows, cols = linear_sum_assignment(scores, maximize=True)
-    return [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if scores[i, j] > 0]
+    return sorted((int(i), int(j)) for i, j in zip(rows, cols, strict=True) if scores[i, j] > 0)
 
 
 def _amounts_agree(gold: Amount, pred: Amount) -> float | None:

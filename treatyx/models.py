@@ -148,6 +148,12 @@ class Agreement(_Model):
     dates: list[DateFact] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
 
+    @property
+    def sides(self) -> frozenset[str]:
+        """Who made it (the parties' keys): agreements of the same parties have the same
+        sides, whatever words named them."""
+        return frozenset(p.key for p in self.parties)
+
 
 class Usage(_Model):
     prompt_tokens: int = 0

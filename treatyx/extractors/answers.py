@@ -8,10 +8,10 @@ answer becomes can be tested without a model (tests/test_llm_answers.py).
 from __future__ import annotations
 
 import re
-from functools import partial
 
 from treatyx import validation as validate
 from treatyx.extractors import facts
+from treatyx.extractors.adjudication import adjudicate_with_rules
 from treatyx.extractors.chunking import Chunk, paragraphs
 from treatyx.extractors.instructions import addressed_to_model
 from treatyx.extractors.rules import date_role, reports_agreement, status_cue, type_cue
@@ -243,7 +243,7 @@ def _fold_headline(headline: Agreement, path: str, agreements: list[Agreement],
     """The headline summarises the story, so it is no agreement of its own; the facts a
     model hung on it belong to the story's agreement between the same parties, when they
     stand in that agreement's evidence paragraph. The rest is dropped."""
-    twin = next((a for a in agreements if _party_set(a) == _party_set(headline)), None)
+    twin = next((a for a in agreements if a.sides == headline.sides), None)
     notes = [validate.issue(validate.REPAIRED, path, "Dropped an agreement whose only "
                             "evidence is the headline" + (", keeping its facts that stand "
                             "in the paragraph of the same parties' agreement." if twin else "."))]
@@ -431,68 +431,6 @@ def complete_from_evidence(agreements: list[Agreement], source: SourceDocument, 
     return notes
 
 
-def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Issue]:
-    """Check the model's agreements against another reading (the rules'), in place.
-
-    Where that reading reports the same agreement (the same parties, from overlapping
-    sentences if it can), its type and status stand: the model decides which agreements
-    the article reports and between whom, and the words' own cues name their kind and
-    stage better than a 1.5B model does. An agreement it does not report, beside one of
-    the same parties that it does, is the model's double or a background deal of the same
-    parties, and is dropped. Where the rules read more agreements between parties the
-    model reports than it does, theirs are added: the model names who made deals, the
-    rules count them. Notes say what changed. (realdev, 9 articles, the model's
-    answers post hoc: all-F1 0.64 -> 0.72 for type and status, -> 0.84 with the drop.)"""
-    notes: list[Issue] = []
-    free = list(reading)
-    twins: list[Agreement | None] = [None] * len(agreements)
-    for by_sentence in (True, False):  # twins from overlapping sentences first
-        for number, agreement in enumerate(agreements):
-            if twins[number] is not None:
-                continue
-            same = [r for r in free if _party_set(r) == _party_set(agreement)
-                    and (not by_sentence or any(overlaps(e.span, f.span)
-                                                for e in agreement.evidence
-                                                for f in r.evidence))]
-            if same:
-                twins[number] = same[0]
-                free.remove(same[0])
-    kept = []
-    for number, (agreement, twin) in enumerate(zip(agreements, twins, strict=True)):
-        path = f"agreements[{number}]"
-        if twin is None:
-            if any(other is not None and _party_set(a) == _party_set(agreement)
-                   for a, other in zip(agreements, twins, strict=True)):
-                notes.append(validate.issue(
-                    validate.REPAIRED, path, f"Dropped {_named(agreement)}: the rules do not "
-                    "read it beside one of the same parties that they do."))
-                continue
-        elif (twin.type, twin.status) != (agreement.type, agreement.status):
-            notes.append(validate.issue(
-                validate.REPAIRED, path, f"Type and status {agreement.type.value}/"
-                f"{agreement.status.value} set to {twin.type.value}/{twin.status.value}: "
-                "the rules read the same agreement so."))
-            for fact in agreement.dates:  # a role read from the old status follows it
-                if fact.role == date_role(agreement.status):
-                    fact.role = date_role(twin.status)
-            agreement.type, agreement.status = twin.type, twin.status
-        if twin is not None:  # the same date read by the rules: their role stands
-            for fact in agreement.dates:
-                same = next((d for d in twin.dates if overlaps(d.span, fact.span)), None)
-                if same is not None:
-                    fact.role = same.role
-        kept.append(agreement)
-    reported = {_party_set(a) for a in kept}
-    for number, extra in enumerate((r for r in free if _party_set(r) in reported),
-                                   start=len(agreements)):
-        notes.append(validate.issue(
-            validate.REPAIRED, f"agreements[{number}]", "Added the rules' reading of "
-            f"another {extra.type.value} agreement between the same parties."))
-        kept.append(extra.model_copy(deep=True))
-    agreements[:] = kept
-    return notes
-
-
 def _type_from_evidence(agreement: Agreement, path: str) -> list[Issue]:
     """Retype the agreement as its evidence's own words name it ("upkeep" ->
     host_nation_support), if they name a type; a note says so."""
@@ -520,53 +458,8 @@ def finish(
         notes += complete_from_evidence(agreements, source, **(
             {"noted": False, "dated": 2} if design == "sentences" else {}))
     if design == "sentences":
-        from treatyx.extractors.rules import RulesBackend
-
-        for step in (partial(adjudicate, RulesBackend().extract(source).agreements),
-                     drop_one_sided_doubles):
-            before = list(agreements)
-            notes += step(agreements)
-            notes = _renumbered(notes, before, agreements)
+        notes = adjudicate_with_rules(agreements, notes, source)
     return agreements, notes
-
-
-def _renumbered(notes: list[Issue], before: list[Agreement], after: list[Agreement]
-                ) -> list[Issue]:
-    """Notes whose paths number `before` (then the agreements a step added, in order),
-    numbering `after` instead: an agreement a step dropped has no path left, its notes
-    speak of the document's agreements."""
-    known = {id(a) for a in before}
-    numbered = before + [a for a in after if id(a) not in known]
-    where = {id(a): number for number, a in enumerate(after)}
-
-    def move(match: re.Match[str]) -> str:
-        old = int(match[1])
-        new = where.get(id(numbered[old])) if old < len(numbered) else None
-        return f"agreements[{new}]{match[2]}" if new is not None else "agreements"
-
-    return [n.model_copy(update={"path": re.sub(r"^agreements\[(\d+)\](.*)$", move, n.path)})
-            for n in notes]
-
-
-def drop_one_sided_doubles(agreements: list[Agreement]) -> list[Issue]:
-    """Drop, in place, an agreement with one party who is a party of another agreement
-    of the document: an agreement has two sides, and a small model that names one has
-    mostly seen a deal it reports in full elsewhere ("France" beside "Egypt, France").
-    A one-sided agreement alone stays (its partner may go unnamed: "the two countries").
-    (realdev, the model's recorded answers: 3 false agreements fewer, none lost.)"""
-    notes: list[Issue] = []
-    kept = []
-    for number, agreement in enumerate(agreements):
-        sides = _party_set(agreement)
-        if len(sides) == 1 and any(len(_party_set(other)) > 1 and sides < _party_set(other)
-                                   for other in agreements):
-            notes.append(validate.issue(
-                validate.REPAIRED, f"agreements[{number}]", f"Dropped {_named(agreement)}: "
-                "its one party is a party of another agreement reported here."))
-            continue
-        kept.append(agreement)
-    agreements[:] = kept
-    return notes
 
 
 def combine(
@@ -609,23 +502,13 @@ def merge(found: list[Agreement], new: list[Agreement]) -> list[Agreement]:
     return merged
 
 
-def _named(agreement: Agreement) -> str:
-    """An agreement as a note names it: "the arms_transfer agreement of France, Egypt"."""
-    return (f"the {agreement.type.value} agreement of "
-            f"{', '.join(p.name for p in agreement.parties)}")
-
-
 def _repeat(one: Agreement, other: Agreement) -> bool:
-    return (_party_set(one) == _party_set(other) and one.type == other.type
+    return (one.sides == other.sides and one.type == other.type
             and {e.span for e in one.evidence} == {e.span for e in other.evidence})
 
 
-def _party_set(agreement: Agreement) -> frozenset[str]:
-    return frozenset(p.key for p in agreement.parties)
-
-
 def _same_agreement(one: Agreement, other: Agreement) -> bool:
-    if _party_set(one) != _party_set(other):
+    if one.sides != other.sides:
         return False
     if one.type == other.type:
         return True

@@ -606,7 +606,7 @@ def _is_venue(text: str, match) -> bool:
 
 
 def _key(agreement: Agreement) -> tuple[frozenset[str], AgreementType]:
-    return frozenset(p.key for p in agreement.parties), agreement.type
+    return agreement.sides, agreement.type
 
 
 def _merge_into(found: list[Agreement], new: Agreement) -> None:

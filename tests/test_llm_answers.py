@@ -348,3 +348,21 @@ def test_a_date_the_rules_read_for_the_same_agreement_takes_their_role():
     assert {(d.value, d.role) for d in agreements[0].dates} == \
         {(d.value, d.role) for d in reading.dates}
     assert {d.role for d in agreements[0].dates} != {"signed"}
+
+
+def test_a_one_party_agreement_gets_its_partner_from_the_rules_or_is_dropped():
+    text = ("Poland signed a contract with Norway for four submarines on Monday. "
+            "India signed an agreement on pensions on Tuesday.")
+    source = document_from_text(text, doc_id="t")
+    first, second = text.split(" India")
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "arms_transfer", "status": "signed", "parties": ["Poland"],
+         "evidence": [first]},
+        {"type": "other", "status": "announced", "parties": ["India"],
+         "evidence": ["India" + second]}]})
+    agreements, _ = resolve(words, source, Chunk(0, len(text)))
+    assert len(agreements) == 2
+    notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
+    assert [sorted(p.name for p in a.parties) for a in agreements] == [["Norway", "Poland"]]
+    assert any("Parties completed to" in n.message for n in notes)
+    assert any("Dropped the other agreement of India: one party" in n.message for n in notes)

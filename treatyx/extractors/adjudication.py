@@ -44,8 +44,10 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
     the same parties that it does, is the model's double or a background deal of the same
     parties, and is dropped. Where the rules read more agreements between parties the
     model reports than it does, theirs are added: the model names who made deals, the
-    rules count them. Notes say what changed. (realdev, 9 articles, the model's
-    answers post hoc: all-F1 0.64 -> 0.72 for type and status, -> 0.84 with the drop.)"""
+    rules count them. An agreement the model gives one party is one the rules read
+    between that party and others in the same sentences (its parties are completed), or
+    none: an agreement has two sides ("I agree." is no arms deal). Notes say what
+    changed. (Measured step by step in eval/results/local-experiments.md.)"""
     notes: list[Issue] = []
     free = list(reading)
     twins: list[Agreement | None] = [None] * len(agreements)
@@ -60,6 +62,14 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
             if same:
                 twins[number] = same[0]
                 free.remove(same[0])
+    for number, agreement in enumerate(agreements):  # one party: the rules name the other
+        if twins[number] is None and len(agreement.sides) == 1:
+            wider = [r for r in free if agreement.sides < r.sides
+                     and any(overlaps(e.span, f.span) for e in agreement.evidence
+                             for f in r.evidence)]
+            if wider:
+                twins[number] = wider[0]
+                free.remove(wider[0])
     kept = []
     for number, (agreement, twin) in enumerate(zip(agreements, twins, strict=True)):
         path = f"agreements[{number}]"
@@ -70,7 +80,18 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
                     validate.REPAIRED, path, f"Dropped {_named(agreement)}: the rules do not "
                     "read it beside one of the same parties that they do."))
                 continue
-        elif (twin.type, twin.status) != (agreement.type, agreement.status):
+            if len(agreement.sides) == 1:
+                notes.append(validate.issue(
+                    validate.REPAIRED, path, f"Dropped {_named(agreement)}: one party, and "
+                    "the rules read no agreement of it."))
+                continue
+        elif twin.sides != agreement.sides:
+            notes.append(validate.issue(
+                validate.REPAIRED, f"{path}.parties", f"Parties completed to "
+                f"{', '.join(p.name for p in twin.parties)}: the rules read the same sentences "
+                "so."))
+            agreement.parties = [p.model_copy() for p in twin.parties]
+        if twin is not None and (twin.type, twin.status) != (agreement.type, agreement.status):
             notes.append(validate.issue(
                 validate.REPAIRED, path, f"Type and status {agreement.type.value}/"
                 f"{agreement.status.value} set to {twin.type.value}/{twin.status.value}: "

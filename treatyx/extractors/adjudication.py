@@ -56,17 +56,14 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
             if twins[number] is not None:
                 continue
             same = [r for r in free if r.sides == agreement.sides
-                    and (not by_sentence or any(overlaps(e.span, f.span)
-                                                for e in agreement.evidence
-                                                for f in r.evidence))]
+                    and (not by_sentence or _share_sentences(agreement, r))]
             if same:
                 twins[number] = same[0]
                 free.remove(same[0])
     for number, agreement in enumerate(agreements):  # one party: the rules name the other
         if twins[number] is None and len(agreement.sides) == 1:
             wider = [r for r in free if agreement.sides < r.sides
-                     and any(overlaps(e.span, f.span) for e in agreement.evidence
-                             for f in r.evidence)]
+                     and _share_sentences(agreement, r)]
             if wider:
                 twins[number] = wider[0]
                 free.remove(wider[0])
@@ -154,6 +151,10 @@ def drop_one_sided_doubles(agreements: list[Agreement]) -> list[Issue]:
         kept.append(agreement)
     agreements[:] = kept
     return notes
+
+
+def _share_sentences(one: Agreement, other: Agreement) -> bool:
+    return any(overlaps(e.span, f.span) for e in one.evidence for f in other.evidence)
 
 
 def _named(agreement: Agreement) -> str:

@@ -268,7 +268,8 @@ def render(backend: str, split: str, total: Counter, fps: Counter, fns: Counter,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("backend")
-    parser.add_argument("--split", default="realdev", choices=["dev", "test", "realdev"])
+    parser.add_argument("--split", default="realdev",
+                        choices=["dev", "test", "realdev", "grouping", "grouping-test"])
     parser.add_argument("--pred", type=Path, help="predictions (default: eval/run's output)")
     parser.add_argument("--print", action="store_true", help="print instead of writing")
     parser.add_argument("--only-predicted", action="store_true",

@@ -366,3 +366,35 @@ def test_a_one_party_agreement_gets_its_partner_from_the_rules_or_is_dropped():
     assert [sorted(p.name for p in a.parties) for a in agreements] == [["Norway", "Poland"]]
     assert any("Parties completed to" in n.message for n in notes)
     assert any("Dropped the other agreement of India: one party" in n.message for n in notes)
+
+
+def test_a_party_the_model_names_in_its_own_words_takes_the_articles_words():
+    text = "The German-Norwegian agreement on the missile entered into force on Tuesday."
+    source = document_from_text(text, doc_id="t")
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "research_development", "status": "in_force",
+         "parties": ["Germany", "Norway", "US Army"], "evidence": [text]}]})
+    [agreement], _ = resolve(words, source, Chunk(0, len(text)))
+    assert [(p.iso3, p.mention, text[slice(*p.span)]) for p in agreement.parties] == [
+        ("DEU", "German", "German"), ("NOR", "Norwegian", "Norwegian")]
+
+
+def test_a_state_inside_the_models_phrase_is_the_party_words():
+    text = "The US Army will train Polish pilots under the deal signed by Poland on Monday."
+    source = document_from_text(text, doc_id="t")
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "training_exercises", "status": "signed", "parties": ["US Army", "Poland"],
+         "evidence": [text]}]})
+    [agreement], _ = resolve(words, source, Chunk(0, len(text)))
+    assert [(p.iso3, p.mention) for p in agreement.parties] == [("USA", "US"), ("POL", "Poland")]
+
+
+def test_an_agreement_left_without_parties_takes_the_rules_parties_of_its_sentences():
+    text = "The agreement between Paris and Athens, signed on Thursday, covers two frigates."
+    source = document_from_text(text, doc_id="t")
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "arms_transfer", "status": "signed", "parties": [], "evidence": [text]}]})
+    agreements, _ = resolve(words, source, Chunk(0, len(text)))
+    notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
+    assert [sorted(p.iso3 for p in a.parties) for a in agreements] == [["FRA", "GRC"]]
+    assert any("Parties completed to" in n.message for n in notes)

@@ -184,3 +184,15 @@ def test_the_european_defence_agency_is_an_organisation_in_either_spelling():
     [found] = find_parties("The Pentagon and the European Defense Agency signed a pact.")[1:]
     assert (found.mention, found.value.name, found.value.kind) == (
         "European Defense Agency", "European Defence Agency", "organisation")
+
+
+@pytest.mark.parametrize("text, iso3", [("US Army", "USA"), ("the Greek navy", "GRC"),
+                                         ("the Indian Air Force", "IND"),
+                                         ("Japan's defence minister", "JPN")])
+def test_a_states_forces_and_ministers_name_the_state(text, iso3):
+    assert lookup_party(text).iso3 == iso3
+
+
+@pytest.mark.parametrize("text", ["French shipbuilder Naval Group", "Polish Apache crews"])
+def test_a_company_or_crew_named_after_a_state_is_not_the_state(text):
+    assert lookup_party(text) is None

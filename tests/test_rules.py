@@ -453,3 +453,40 @@ def test_what_followed_an_earlier_deal_is_history_too():
             "That announcement led Lima to scrap a contract for French submarines, angering "
             "Paris.")
     assert [a.status for a in agreements(text, published=dt.date(2023, 3, 14))] == ["signed"]
+
+
+def test_rocket_launchers_radars_and_artillery_are_arms():
+    deal = only("Chile signed an agreement with Brazil on Monday to buy 12 rocket launchers.")
+    assert (deal.type, deal.status, parties(deal)) == (
+        "arms_transfer", "signed", [("CHL", "Chile"), ("BRA", "Brazil")])
+    assert only("Peru agreed to buy artillery from Spain.").type == "arms_transfer"
+
+
+def test_an_exchange_of_notes_is_an_agreement_and_a_donation_is_assistance():
+    deal = only("Chile and Peru signed an exchange of notes under which Chile will donate "
+                "two patrol boats to Peru.")
+    assert (deal.type, deal.status) == ("security_assistance", "signed")
+
+
+def test_two_agreements_named_one_after_the_other_are_two():
+    found = agreements("Chile and Peru signed a logistics support agreement and a separate "
+                       "intelligence-sharing agreement on Thursday.")
+    assert sorted(a.type for a in found) == ["intelligence_sharing", "logistics"]
+    assert all(parties(a) == [("CHL", "Chile"), ("PER", "Peru")] for a in found)
+
+
+def test_domain_awareness_is_intelligence_sharing():
+    deal = only("Chile and Peru signed a maritime domain awareness agreement on Thursday.")
+    assert deal.type == "intelligence_sharing"
+
+
+def test_sharing_radar_data_is_intelligence_sharing_not_a_radar_sale():
+    deal = only("Chile and Peru signed an agreement to share data from their coastal radars.")
+    assert deal.type == "intelligence_sharing"
+
+
+def test_a_parliament_approving_the_agreement_ratifies_it_a_bill_to_cancel_it_does_not():
+    assert only("The Chilean parliament on Tuesday approved the defence cooperation "
+                "agreement signed with Peru in May.").status == "in_force"
+    assert only("Chilean lawmakers approved a bill to cancel the military transit "
+                "agreement with Peru.").status == "terminated"

@@ -100,3 +100,8 @@ def test_the_rules_backend_reads_every_article_unless_asked_to_screen(tmp_path):
         assert main(["extract", str(corpus), "--backend", "rules", "-o", str(out), *flag]) == 0
         [doc] = lines(out)
         assert [i["code"] for i in doc["validation"]["issues"]] == codes
+
+
+def test_a_purchase_of_rocket_launchers_passes():
+    assert screen.passes(as_source("Chile signed an agreement with Brazil on Monday to buy "
+                                   "12 rocket launchers."))

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from treatyx import validation
 from treatyx.extractors.base import Extraction
-from treatyx.extractors.rules import reports_agreement, status_cue, type_cue
+from treatyx.extractors.rules import MILITARY_KIT, reports_agreement, status_cue, type_cue
 from treatyx.loading import SourceDocument
 from treatyx.normalize import find_parties
 from treatyx.spans import sentences
@@ -29,10 +29,8 @@ WINDOW = 1
 
 DEFENCE = re.compile(
     r"\b(?:defen[cs]e|military|militar\w+|army|armies|navy|naval|air ?force|armed forces|"
-    r"troops|soldiers|marines|forces|warships?|weapon\w*|arms|ammunition|artillery|missiles?|"
-    r"fighters?|jets?|aircraft|helicopters?|submarines?|frigates?|corvettes?|tanks?|"
-    r"howitzers?|drones?|NATO|alliance|allies|security|bases?|basing|nuclear|Pentagon|"
-    r"intelligence|peacekeep\w*|combat|war)\b",
+    r"troops|soldiers|marines|forces|arms|aircraft|NATO|alliance|allies|security|bases?|"
+    rf"basing|nuclear|Pentagon|intelligence|peacekeep\w*|combat|war|{MILITARY_KIT})\b",
     re.IGNORECASE,
 )
 """Words without which no defence agreement is reported; broad on purpose ("security",

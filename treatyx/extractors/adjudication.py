@@ -44,10 +44,10 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
     the same parties that it does, is the model's double or a background deal of the same
     parties, and is dropped. Where the rules read more agreements between parties the
     model reports than it does, theirs are added: the model names who made deals, the
-    rules count them. An agreement the model gives one party is one the rules read
-    between that party and others in the same sentences (its parties are completed), or
-    none: an agreement has two sides ("I agree." is no arms deal). Notes say what
-    changed. (Measured step by step in eval/results/local-experiments.md.)"""
+    rules count them. An agreement the model gives one party (or none the article names)
+    is one the rules read between that party and others in the same sentences (its
+    parties are completed), or none: an agreement has two sides ("I agree." is no arms
+    deal). Notes say what changed. (Measured step by step in eval/results/local-experiments.md.)"""
     notes: list[Issue] = []
     free = list(reading)
     twins: list[Agreement | None] = [None] * len(agreements)
@@ -61,7 +61,7 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
                 twins[number] = same[0]
                 free.remove(same[0])
     for number, agreement in enumerate(agreements):  # one party: the rules name the other
-        if twins[number] is None and len(agreement.sides) == 1:
+        if twins[number] is None and len(agreement.sides) <= 1:
             wider = [r for r in free if agreement.sides < r.sides
                      and _share_sentences(agreement, r)]
             if wider:
@@ -77,10 +77,11 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
                     validate.REPAIRED, path, f"Dropped {_named(agreement)}: the rules do not "
                     "read it beside one of the same parties that they do."))
                 continue
-            if len(agreement.sides) == 1:
+            if len(agreement.sides) <= 1:
                 notes.append(validate.issue(
-                    validate.REPAIRED, path, f"Dropped {_named(agreement)}: one party, and "
-                    "the rules read no agreement of it."))
+                    validate.REPAIRED, path, f"Dropped {_named(agreement)}: "
+                    f"{'one party' if agreement.sides else 'no party'}, and the rules read "
+                    "no agreement of it."))
                 continue
         elif twin.sides != agreement.sides:
             notes.append(validate.issue(
@@ -159,7 +160,8 @@ def _share_sentences(one: Agreement, other: Agreement) -> bool:
 
 def _named(agreement: Agreement) -> str:
     """An agreement as a note names it: "the arms_transfer agreement of France, Egypt"."""
-    return (f"the {agreement.type.value} agreement of "
-            f"{', '.join(p.name for p in agreement.parties)}")
+    parties = ", ".join(p.name for p in agreement.parties)
+    return f"the {agreement.type.value} agreement " + (f"of {parties}" if parties else
+                                                       "naming no party")
 
 

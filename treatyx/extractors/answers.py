@@ -31,6 +31,7 @@ from treatyx.models import (
     Party,
 )
 from treatyx.normalize import (
+    PartyInfo,
     find_dates,
     find_durations,
     find_money,
@@ -93,7 +94,7 @@ def resolve(
                 notes.append(validate.issue(validate.REPAIRED, f"{path}.parties", f"Dropped "
                                             f"party {mention!r}: not a state or organisation."))
                 continue
-            words_, span = place(mention)
+            words_, span = _party_words(text, info, *place(mention), evidence, anchor, within)
             parties.append(Party(name=info.name, iso3=info.iso3, cow=info.cow, kind=info.kind,
                                  mention=words_, span=span))
         amounts = []
@@ -365,6 +366,22 @@ def _keep_parties_named_near(agreement: Agreement, path: str, source: SourceDocu
 
 
 _NOT_YET = {AgreementStatus.planned, AgreementStatus.negotiating}
+
+
+def _party_words(text: str, info: PartyInfo, words: str, span: tuple[int, int] | None,
+                 evidence: list[Evidence], anchor: int | None, within: tuple[int, int]
+                 ) -> tuple[str, tuple[int, int] | None]:
+    """The article's own words for a party the model named: the state's name inside the
+    model's phrase ("US" in "US Army"); where the model's name is not in the article
+    ("Germany" for "a German-Norwegian agreement"), a name the article gives the same
+    party, in the agreement's sentences first, else nearest to them."""
+    regions = [span] if span is not None else [e.span for e in evidence if e.span] + [within]
+    for start, end in regions:
+        same = [m for m in find_parties(text[start:end]) if m.value == info]
+        if same:
+            near = min(same, key=lambda m: abs(start + m.start - (anchor or start)))
+            return near.mention, (start + near.start, start + near.end)
+    return words, span
 
 
 def _placed(text: str, mention: str, found: Located) -> tuple[str, tuple[int, int] | None]:

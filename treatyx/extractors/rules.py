@@ -23,13 +23,25 @@ _AGREEMENT = re.compile(
     r"\b(agreements?|deals?|pacts?|treaty|treaties|accords?|memorand(?:um|a)(?: of understanding)?|"
     r"MoUs?|arrangements?|partnership|contracts?|framework|package|leases?|"
     r"(?:letters?|declarations?) of intent|(?:co-?operation|action) plans?|road ?maps?|"
-    r"documents?)\b",
+    r"exchanges? of notes|documents?)\b",
     re.IGNORECASE,
 )
 # Words that name a deal already reported ("the programme would cost A$368 billion") but
 # would report none of their own: a budget has programmes too.
 _AGREEMENT_AGAIN = re.compile(_AGREEMENT.pattern[:-3] + r"|programmes?|programs?)\b",
                               re.IGNORECASE)
+
+WEAPONS = (r"warships?|submarines?|frigates?|corvettes?|destroyers?|patrol (?:boats?|vessels?)|"
+           r"fighters?|jets?|warplanes?|helicopters?|drones?|tanks?|armou?red vehicles?|"
+           r"howitzers?|artillery|rockets?|launchers?|missiles?|"
+           r"air[- ]defen[cs]e systems?|weapons?|weaponry|armaments?|ammunition|munitions?|"
+           r"rifles?|Rafale|F-\d+\w*|Sukhois?|MiGs?")
+"""Arms by name, one list for every rule that asks whether words speak of arms (a sale's
+type, the military world of a deal, the screen); "aircraft" is not among them, an airline
+buys aircraft too."""
+MILITARY_KIT = rf"{WEAPONS}|radars?"
+"""Arms and the military's other kit: words of the military world, but radars are shared
+("share data from their radars") as often as sold."""
 
 # Status cues, most specific first; the earliest cue in the sentence wins.
 _STATUS: list[tuple[AgreementStatus, str]] = [
@@ -40,7 +52,10 @@ _STATUS: list[tuple[AgreementStatus, str]] = [
     (AgreementStatus.extended, r"(?:extend\w*|renew\w*|prolong\w*)(?! (?:\w+ )?(?:support|"
                                r"assistance|help|residency|permits?|invitations?)\b)"),
     (AgreementStatus.in_force, r"ratif\w*|(?:entered|enter|came|come|comes) into force|"
-                               r"took effect"),
+                               r"took effect|(?:parliament|senate|congress|lawmakers|legislature|"
+                               r"Riksdag|Bundestag|Storting|Sejm|Duma|Knesset|Diet) "
+                               r"(?:[\w-]+ ){0,3}(?:approved|passed|endorsed) (?:the|an?) "
+                               r"(?:[\w-]+ ){0,4}(?:agreement|deal|pact|treaty|accord)"),
     (AgreementStatus.negotiating, r"close to (?:finali[sz]\w*|sign\w*|agree\w*|a deal)|"
                                   r"no deal has|not (?:yet )?(?:been )?(?:finali[sz]ed|concluded)|"
                                   r"(?:is|are) (?:negotiating|in talks)"),
@@ -62,7 +77,9 @@ _TYPE: list[tuple[AgreementType, str]] = [
                                         r"upkeep|stationing costs?|shar(?:e|es|ing) the costs? of "
                                         r"(?:keeping|stationing|hosting)"),
     (AgreementType.intelligence_sharing, r"intelligence|information[- ]sharing|GSOMIA|"
-                                         r"classified information|information security"),
+                                         r"classified information|information security|"
+                                         r"domain awareness|data[- ]sharing|"
+                                         r"shar(?:e|es|ing) (?:\w+ ){0,2}data"),
     (AgreementType.logistics, r"logistic\w*|cross[- ]servicing|refuel\w*|LEMOA|ACSA|"
                               r"military transportation"),
     (AgreementType.alliance, r"mutual defen[cs]e|alliance treaty|collective defen[cs]e|"
@@ -73,14 +90,12 @@ _TYPE: list[tuple[AgreementType, str]] = [
                                          r"industrial (?:collaboration|cooperation)"),
     (AgreementType.security_assistance, r"military aid|security assistance|aid package|"
                                         r"military financing|grants?|loans?|credit lines?|"
-                                        r"lines? of credit"),
+                                        r"lines? of credit|donat\w*|gift\w*|free of charge"),
     (AgreementType.basing_access, r"bas(?:e|es|ing)|reciprocal access|visiting forces|"
                                   r"status of (?:[\w.]+ )?forces|access to|rotational|"
                                   r"troops? (?:in|on)|lease|fleet|transit"),
     (AgreementType.arms_transfer, r"purchas\w*|procure\w*|buy\w*|sale|sell\w*|acquir\w*|"
-                                  r"fighters?|jets?|tanks?|submarines?|frigates?|missiles?|"
-                                  r"howitzers?|helicopters?|aircraft|drones?|warships?|weapons?|"
-                                  r"rifles?|patrol (?:boats?|vessels?)|Rafale|F-\d+\w*"),
+                                  rf"aircraft|{WEAPONS}"),
     (AgreementType.training_exercises, r"exercises?|training|drills?|education\w*"),
     (AgreementType.defence_cooperation, r"defen[cs]e cooperation|military cooperation|"
                                         r"security cooperation|security pact|defen[cs]e pact|"
@@ -265,8 +280,13 @@ _ROLE_BEFORE: list[tuple[DateRole, re.Pattern[str]]] = [
                              re.IGNORECASE)),
     ("signed", re.compile(r"\bsigned\s+(?:it\s+)?(?:in|on)\s+$", re.IGNORECASE)),
 ]
+_DEAL_NOUN = r"(?:agreement|deal|pact|accord|arrangement|treaty|MoU|memorandum)"
+# "two agreements", or two named one after the other: "a logistics agreement and a
+# separate intelligence-sharing agreement".
 _SEVERAL = re.compile(r"\b(?:two|three|four|2|3|4)\s+(?:major\s+|new\s+|separate\s+)?"
-                      r"(?:agreements|deals|pacts|accords|MoUs|memorand(?:a|ums))\b",
+                      r"(?:agreements|deals|pacts|accords|MoUs|memorand(?:a|ums))\b|"
+                      rf"\b{_DEAL_NOUN}\s+(?:and|as well as)\s+(?:an?|another)\s+"
+                      rf"(?:[\w-]+\s+){{1,4}}{_DEAL_NOUN}\b",
                       re.IGNORECASE)
 _WORDS_BEFORE_NOUN = re.compile(r"((?:[\w-]+\s+){1,4})$")
 _COOPERATION = re.compile(r"\b(?:military|defen[cs]e|security)\s+co-?operation\b", re.IGNORECASE)
@@ -475,12 +495,10 @@ def _settle(agreement: Agreement, document: SourceDocument) -> None:
 # Words of the military world: a deal needs one of them in its sentences, so that a
 # footballer's new contract, a record deal or a takeover is not taken.
 _DEFENCE = re.compile(
-    r"\b(?:military|militar\w+|defen[cs]e|arms|armed|weapons?|troops?|army|armies|navy|naval|"
-    r"air forces?|security|missiles?|warships?|soldiers?|forces|bases?|nuclear|submarines?|"
-    r"fighters?|jets?|war|warplanes?|allies|alliance|NATO|Pentagon|strategic|frigates?|"
-    r"helicopters?|howitzers?|tanks?|drones?|rifles?|ammunition|Rafale|F-\d+\w*|intelligence|"
-    r"cross-servicing|visiting forces|patrol (?:boats?|vessels?)|peacekeep\w*|weaponry|"
-    r"armaments?|Sukhois?|MiGs?)\b",
+    r"\b(?:military|militar\w+|defen[cs]e|arms|armed|troops?|army|armies|navy|naval|"
+    r"air forces?|security|soldiers?|forces|bases?|nuclear|war|allies|alliance|NATO|"
+    r"Pentagon|strategic|intelligence|cross-servicing|visiting forces|peacekeep\w*|"
+    rf"{MILITARY_KIT})\b",
     re.IGNORECASE)
 
 

@@ -196,7 +196,13 @@ _NOT_A_PARTY_BEFORE = re.compile(
 _FOLLOWER = re.compile(r"[ \t]+([A-Z][a-z]+)")
 _CAPS_ONLY = re.compile(r"^[A-Z.]{2,6}$")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
-_GOVERNMENT_WORDS = {"the", "government", "of", "administration", "authorities"}
+_GOVERNMENT_WORDS = {"the", "government", "of", "administration", "authorities", "state",
+                     "army", "navy", "air", "force", "forces", "armed", "military", "marines",
+                     "coast", "guard", "defence", "defense", "ministry", "ministries",
+                     "department", "minister", "ministers", "secretary", "officials",
+                     "cabinet", "parliament"}
+"""Words around one party's name that make a phrase name the state acting through its
+government, forces or ministers: "the Japanese government", "US Army", "Greek navy"."""
 
 
 def _fold(text: str) -> str:
@@ -386,8 +392,8 @@ def _candidates(text: str) -> list[str]:
 def lookup_party(text: str) -> PartyInfo | None:
     """The party that `text` names as a whole: "Japan's", "Washington", "NATO".
 
-    Words that only say "its government" around one party name it too: "the Japanese
-    government", "the Government of Japan".
+    Words that only say "its government" (forces, ministers) around one party name it too:
+    "the Japanese government", "the Government of Japan", "US Army".
     """
     for words in _candidates(text):
         info = _info(words)

@@ -12,13 +12,16 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BACKENDS = ("rules", "local")
-SETS = {"test": "", "dev": "-dev", "realdev": "-realdev"}
-"""Each set's results file suffix: eval/results/<backend><suffix>.json."""
+SETS = {"test": "", "grouping-test": "-grouping-test", "dev": "-dev", "grouping": "-grouping",
+        "realdev": "-realdev"}
+"""Each set's results file suffix: eval/results/<backend><suffix>.json; the held-out sets
+(test, grouping-test) first, then those tuned on."""
 FIELDS = ("parties", "type", "status", "amounts", "durations", "dates", "date_roles", "all")
 
 
 def table(results: Path = RESULTS, backends: tuple[str, ...] = BACKENDS) -> str:
-    """A column per backend and set (test split, dev split, real-news realdev)."""
+    """A column per backend and set (held out: the test split and grouping-test; tuned on:
+    the dev split, the grouping set and real-news realdev)."""
     runs = {f"`{b}` {name}": json.loads((results / f"{b}{suffix}.json").read_text("utf-8"))
             for name, suffix in SETS.items() for b in backends
             if (results / f"{b}{suffix}.json").exists()}

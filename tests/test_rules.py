@@ -490,3 +490,14 @@ def test_a_parliament_approving_the_agreement_ratifies_it_a_bill_to_cancel_it_do
                 "agreement signed with Peru in May.").status == "in_force"
     assert only("Chilean lawmakers approved a bill to cancel the military transit "
                 "agreement with Peru.").status == "terminated"
+
+
+@pytest.mark.parametrize("weapons", ["S-400 systems", "12 Su-30MKI", "interceptors",
+                                     "armoured personnel carriers", "HIMARS"])
+def test_arms_named_by_their_designation_are_arms(weapons):
+    assert only(f"Chile signed a contract with Peru to buy {weapons}.").type == "arms_transfer"
+
+
+def test_a_protocol_is_an_agreement_and_finalised_is_announced():
+    deal = only("Chile and Peru finalised a protocol on military assistance on Monday.")
+    assert (deal.type, deal.status) == ("security_assistance", "announced")

@@ -23,7 +23,7 @@ _AGREEMENT = re.compile(
     r"\b(agreements?|deals?|pacts?|treaty|treaties|accords?|memorand(?:um|a)(?: of understanding)?|"
     r"MoUs?|arrangements?|partnership|contracts?|framework|package|leases?|"
     r"(?:letters?|declarations?) of intent|(?:co-?operation|action) plans?|road ?maps?|"
-    r"exchanges? of notes|documents?)\b",
+    r"exchanges? of notes|protocols?|charters?|documents?)\b",
     re.IGNORECASE,
 )
 # Words that name a deal already reported ("the programme would cost A$368 billion") but
@@ -33,9 +33,11 @@ _AGREEMENT_AGAIN = re.compile(_AGREEMENT.pattern[:-3] + r"|programmes?|programs?
 
 WEAPONS = (r"warships?|submarines?|frigates?|corvettes?|destroyers?|patrol (?:boats?|vessels?)|"
            r"fighters?|jets?|warplanes?|helicopters?|drones?|tanks?|armou?red vehicles?|"
-           r"howitzers?|artillery|rockets?|launchers?|missiles?|"
+           r"howitzers?|artillery|rockets?|launchers?|missiles?|interceptors?|HIMARS|"
            r"air[- ]defen[cs]e systems?|weapons?|weaponry|armaments?|ammunition|munitions?|"
-           r"rifles?|Rafale|F-\d+\w*|Sukhois?|MiGs?")
+           r"armou?red personnel carriers?|APCs?|(?:naval|navy|coast[- ]guard|military) "
+           r"(?:ships?|vessels?|boats?)|rifles?|Rafale|F-\d+\w*|Sukhois?|MiGs?|"
+           r"(?:Su|S)-\d{2,3}\w*")
 """Arms by name, one list for every rule that asks whether words speak of arms (a sale's
 type, the military world of a deal, the screen); "aircraft" is not among them, an airline
 buys aircraft too."""
@@ -67,7 +69,7 @@ _STATUS: list[tuple[AgreementStatus, str]] = [
     (AgreementStatus.negotiating, r"negotiat\w*|talks"),
     (AgreementStatus.signed, r"signed|signs|inked|concluded|sealed|signing"),
     (AgreementStatus.announced, r"agreed|agree|reached|launch\w*|announc\w*|unveil\w*|approv\w*|"
-                                r"clinched|struck"),
+                                r"clinched|struck|finali[sz]ed|initial(?:l)?ed"),
 ]
 _STATUS_RE = [(status, re.compile(rf"\b(?:{cues})\b", re.IGNORECASE)) for status, cues in _STATUS]
 
@@ -90,7 +92,8 @@ _TYPE: list[tuple[AgreementType, str]] = [
                                          r"industrial (?:collaboration|cooperation)"),
     (AgreementType.security_assistance, r"military aid|security assistance|aid package|"
                                         r"military financing|grants?|loans?|credit lines?|"
-                                        r"lines? of credit|donat\w*|gift\w*|free of charge"),
+                                        r"lines? of credit|donat\w*|gift\w*|free of charge|"
+                                        r"(?:military|defen[cs]e) assistance"),
     (AgreementType.basing_access, r"bas(?:e|es|ing)|reciprocal access|visiting forces|"
                                   r"status of (?:[\w.]+ )?forces|access to|rotational|"
                                   r"troops? (?:in|on)|lease|fleet|transit"),

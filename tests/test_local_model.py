@@ -190,3 +190,11 @@ def test_model_serve_without_the_local_extra_says_what_to_install(tmp_path):
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
         "treatyx: error: the local model needs llama.cpp's server: pip install 'treatyx[local]'"]
+
+
+def test_the_address_is_read_even_when_a_llama_cpp_line_runs_into_it():
+    from treatyx.local_model import listening_address
+
+    log = "treatyx-local-model listening at http://127.0.0.1:45343I srv  init: ready\n"
+    assert listening_address(log) == "http://127.0.0.1:45343"
+    assert listening_address("loading model ...\n") == ""

@@ -277,6 +277,17 @@ def _part_blocks(wheel: Path, spec: ModelSpec, number: int, block: int = 1 << 20
 # --- serve ---------------------------------------------------------------------------
 
 _READY = "treatyx-local-model listening at "
+_ADDRESS = re.compile(re.escape(_READY) + r"(https?://[\w.\-]+:\d+)")
+
+
+def listening_address(log: str) -> str:
+    """The server's address from its log; only the URL's own characters, since llama.cpp's
+    threads write to the same log and a line of theirs can follow the port directly
+    ("...:45343I srv ...", seen in CI)."""
+    found = _ADDRESS.search(log)
+    return found[1] if found else ""
+
+
 _LOG_STAMP = re.compile(r"^[\d.]+ E ")  # llama.cpp's error lines: "0.00.004.709 E ..."
 
 
@@ -385,8 +396,8 @@ class LocalServer:
                     f"llama.cpp server exited with code {self.process.returncode}"
                     f" while starting: {self.tail()}"
                 )
-            if not self.address and (found := re.search(_READY + r"(\S+)", self._text())):
-                self.address = found[1]
+            if not self.address:
+                self.address = listening_address(self._text())
             if self.address and _healthy(self.address):
                 return
             time.sleep(0.2)

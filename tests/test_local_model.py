@@ -198,3 +198,4 @@ def test_the_address_is_read_even_when_a_llama_cpp_line_runs_into_it():
     log = "treatyx-local-model listening at http://127.0.0.1:45343I srv  init: ready\n"
     assert listening_address(log) == "http://127.0.0.1:45343"
     assert listening_address("loading model ...\n") == ""
+

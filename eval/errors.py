@@ -4,6 +4,7 @@
     eval/errors.py rules --split realdev     # eval/results/private/rules-realdev.jsonl
     eval/errors.py local --split realdev --pred /work/main/eval/results/private/local-realdev.jsonl
     eval/errors.py rules --split dev         # eval/results/rules-dev.jsonl
+    eval/errors.py rules --split labels      # eval/results/rules-labels.jsonl
 
 Scores the predictions as `treatyx eval --errors` does, then gives every error a cause
 from the gold/prediction pairing and the source text (heuristics; "other" where they
@@ -269,7 +270,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("backend")
     parser.add_argument("--split", default="realdev",
-                        choices=["dev", "test", "realdev", "grouping", "grouping-test"])
+                        choices=["dev", "test", "realdev", "grouping", "grouping-test", "labels"])
     parser.add_argument("--pred", type=Path, help="predictions (default: eval/run's output)")
     parser.add_argument("--print", action="store_true", help="print instead of writing")
     parser.add_argument("--only-predicted", action="store_true",

@@ -95,6 +95,16 @@ def test_nothing_after_related_stories_is_read(seed):
         ("revoked", "terminated"),
         ("are breaking off", "terminated"),
         ("are close to finalising", "negotiating"),
+        ("penned", "signed"),
+        ("put pen to paper on", "signed"),
+        ("are in advanced discussions over", "negotiating"),
+        ("took effect with", "in_force"),
+        ("rolled over", "extended"),
+        ("put on hold", "suspended"),
+        ("paused", "suspended"),
+        ("shelved", "suspended"),
+        ("tore up", "terminated"),
+        ("walked away from", "terminated"),
     ],
 )
 def test_signing_language_makes_an_agreement_with_its_status(verb, status):
@@ -107,6 +117,24 @@ def test_signing_language_makes_an_agreement_with_its_status(verb, status):
 def test_a_deal_that_could_be_signed_is_planned():
     deal = only("Finland said a deal with Poland for tank parts could be signed next month.")
     assert deal.status == "planned"
+
+
+def test_a_lapsed_treaty_is_terminated_and_a_pact_put_on_ice_suspended():
+    assert only("The arms control treaty between Russia and the United States lapsed on "
+                "Thursday.").status == "terminated"
+    assert only("Cambodia put its military training pact with the United States on ice.").status == (
+        "suspended")
+
+
+def test_a_stage_only_foreseen_or_threatened_is_not_reported():
+    treaty = only("Australia will sign a security treaty with Indonesia on Friday. Indonesia's "
+                  "parliament will need to ratify the treaty before it takes effect.")
+    assert treaty.status == "planned"
+    deal = only("Turkey signed a defence pact with Libya. Greece threatened to scrap its own "
+                "talks over the pact.")
+    assert deal.status == "signed"
+    assert only("Seoul said it will put its intelligence pact with Tokyo on hold.").status == (
+        "suspended")  # decided: the stage is reported
 
 
 def test_extending_support_is_no_extension_of_an_agreement():
@@ -133,6 +161,14 @@ def test_the_kind_of_deal_comes_from_its_words():
     assert only("Oslo and Berlin inked a strategic alliance pact.").type == "alliance"
     assert only("Madrid and Canberra signed a deal on defence industry ties.").type == (
         "research_development")
+    assert only("Finland and Sweden signed a deal to jointly develop a radar.").type == (
+        "research_development")
+    assert only("Paris and Warsaw sealed a treaty to come to the other's aid if attacked, with "
+                "joint exercises.").type == "alliance"
+    assert only("India and Pakistan renewed an agreement on reducing the risk of nuclear "
+                "accidents.").type == "other"
+    assert only("Vilnius agreed to a deal to cover the cost of barracks for the German brigade "
+                "stationed in Lithuania.").type == "host_nation_support"
 
 
 # --- parties -------------------------------------------------------------------------

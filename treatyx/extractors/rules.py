@@ -49,25 +49,33 @@ MILITARY_KIT = rf"{WEAPONS}|radars?"
 _STATUS: list[tuple[AgreementStatus, str]] = [
     (AgreementStatus.terminated, r"scrap\w*|cancel\w*|withdr[ae]w\w*|pull(?:ed|s)? out|"
                                  r"terminat\w*|expired|abandon\w*|tore up|revok\w*|"
-                                 r"break(?:s|ing)? off|broke off|(?:being )?ended|denounc\w*"),
-    (AgreementStatus.suspended, r"suspend\w*|froze|frozen|freez\w*|halt\w*"),
+                                 r"break(?:s|ing)? off|broke off|(?:being )?ended|denounc\w*|"
+                                 r"lapse[sd]?|torn up|tears? up|tearing up|"
+                                 r"walk(?:ed|s|ing)? away from|pull(?:ed|s|ing)? the plug on"),
+    (AgreementStatus.suspended, r"suspend\w*|froze|frozen|freez\w*|halt\w*|on hold|on ice|"
+                                r"paus(?:e|ed|es|ing)|shelv\w*|mothball\w*"),
     (AgreementStatus.extended, r"(?:extend\w*|renew\w*|prolong\w*)(?! (?:\w+ )?(?:support|"
-                               r"assistance|help|residency|permits?|invitations?)\b)"),
-    (AgreementStatus.in_force, r"ratif\w*|(?:entered|enter|came|come|comes) into force|"
-                               r"took effect|(?:parliament|senate|congress|lawmakers|legislature|"
+                               r"assistance|help|residency|permits?|invitations?)\b)|"
+                               r"roll(?:ed|s|ing)? over"),
+    (AgreementStatus.in_force, r"ratif\w*|(?:entered|enters?|came|come|comes|went|goes?) "
+                               r"into (?:force|effect)|took effect|takes? effect|"
+                               r"(?:parliament|senate|congress|lawmakers|legislature|"
                                r"Riksdag|Bundestag|Storting|Sejm|Duma|Knesset|Diet) "
                                r"(?:[\w-]+ ){0,3}(?:approved|passed|endorsed) (?:the|an?) "
                                r"(?:[\w-]+ ){0,4}(?:agreement|deal|pact|treaty|accord)"),
     (AgreementStatus.negotiating, r"close to (?:finali[sz]\w*|sign\w*|agree\w*|a deal)|"
                                   r"no deal has|not (?:yet )?(?:been )?(?:finali[sz]ed|concluded)|"
-                                  r"(?:is|are) (?:negotiating|in talks)"),
+                                  r"(?:is|are) (?:negotiating|in talks)|"
+                                  r"in (?:advanced |early |preliminary |final )?"
+                                  r"(?:discussions|negotiations)"),
     (AgreementStatus.planned, r"will sign|(?:is|are|was|were) (?:due|set|expected|scheduled) to "
                               r"sign|to be signed|plan\w* to (?:sign|buy|acquire|purchase)|"
                               r"(?:is|are) to sign|to sign|(?:could|would|will|may|might|should) "
                               r"(?:soon )?be (?:signed|finali[sz]ed|concluded)|"
                               r"due to be (?:signed|finali[sz]ed|concluded)"),
     (AgreementStatus.negotiating, r"negotiat\w*|talks"),
-    (AgreementStatus.signed, r"signed|signs|inked|concluded|sealed|signing"),
+    (AgreementStatus.signed, r"signed|signs|inked|concluded|sealed|signing|penned|"
+                             r"put pen to paper"),
     (AgreementStatus.announced, r"agreed|agree|reached|launch\w*|announc\w*|unveil\w*|approv\w*|"
                                 r"clinched|struck|finali[sz]ed|initial(?:l)?ed"),
 ]
@@ -77,7 +85,9 @@ _STATUS_RE = [(status, re.compile(rf"\b(?:{cues})\b", re.IGNORECASE)) for status
 _TYPE: list[tuple[AgreementType, str]] = [
     (AgreementType.host_nation_support, r"host[- ]nation support|cost[- ]sharing|special measures|"
                                         r"upkeep|stationing costs?|shar(?:e|es|ing) the costs? of "
-                                        r"(?:keeping|stationing|hosting)"),
+                                        r"(?:keeping|stationing|hosting)|"
+                                        r"(?:costs?|bill) (?:of|for) (?:[\w,-]+ ){0,8}?"
+                                        r"(?:stationed|stationing|hosting)"),
     (AgreementType.intelligence_sharing, r"intelligence|information[- ]sharing|GSOMIA|"
                                          r"classified information|information security|"
                                          r"domain awareness|data[- ]sharing|"
@@ -86,9 +96,16 @@ _TYPE: list[tuple[AgreementType, str]] = [
                               r"military transportation"),
     (AgreementType.alliance, r"mutual defen[cs]e|alliance treaty|collective defen[cs]e|"
                              r"strategic alliance|mutual (?:military )?assistance|"
-                             r"defen[cs]e alliance|come to each other's aid"),
+                             r"defen[cs]e alliance|(?:come|came|comes|coming) to "
+                             r"(?:each other's|the other's|one another's) aid|defend each other|"
+                             r"(?:assistance|aid) to each other|if (?:either (?:side |party |"
+                             r"country |one )?|one (?:of them )?)?(?:is|was|were|are) attacked|"
+                             r"if attacked"),
+    (AgreementType.other, r"arms control|non-?proliferation|disarmament|nuclear (?:accidents?|"
+                          r"risks?)|warheads|test[- ]ban|confidence[- ]building"),
     (AgreementType.research_development, r"research|co-?develop\w*|joint development|"
                                          r"co-?produc\w*|technolog\w*|defen[cs]e[- ]industr\w*|"
+                                         r"joint(?:ly)? (?:develop|design|build|produc)\w*|"
                                          r"industrial (?:collaboration|cooperation)"),
     (AgreementType.security_assistance, r"military aid|security assistance|aid package|"
                                         r"military financing|grants?|loans?|credit lines?|"
@@ -483,7 +500,8 @@ def _settle(agreement: Agreement, document: SourceDocument) -> None:
     """The type and status of a deal read over all its sentences: the first sentence may
     say only "the deal was announced"; a later one that it was ratified or extended."""
     quotes = [e.quote for e in agreement.evidence]
-    if agreement.type == AgreementType.other:
+    if agreement.type == AgreementType.other and not any(
+            _TYPE_RE_BY_KIND[AgreementType.other].search(q) for q in quotes):
         for quote in [*quotes, document.title or ""]:
             if cue := _named_type(quote) or type_cue(quote):
                 agreement.type = cue[0]
@@ -574,8 +592,27 @@ def _status(sentence: str) -> AgreementStatus | None:
     weak = (AgreementStatus.announced, AgreementStatus.negotiating)
     hits = [(status in weak, m.start(), rank, status)
             for rank, (status, pattern) in enumerate(_STATUS_RE)
-            if (m := pattern.search(sentence))]
+            if (m := _real(pattern, sentence, status))]
     return min(hits)[3] if hits else None
+
+
+# A stage the sentence only foresees, makes a condition of or threatens: "must ratify the
+# treaty before it takes effect", "threatened to scrap the deal" report no such stage.
+_UNREAL = re.compile(
+    r"\b(?:before|once|unless|if|must|needs? to|has to|have to|yet to|could|would|might|"
+    r"threat\w*(?: to)?|vow\w* to|call\w* (?:for|on)|urg\w*|demand\w*|sought to|seek\w* to|"
+    r"want\w* to|propos\w* to|refus\w* to)\s+(?:[\w'’-]+\s+){0,4}$",
+    re.IGNORECASE)
+
+
+def _real(pattern: re.Pattern[str], sentence: str, status: AgreementStatus
+          ) -> re.Match[str] | None:
+    """The first cue of a decisive stage that the sentence reports as having happened (or
+    as decided: "will put the pact on hold"); any cue of the other stages."""
+    for found in pattern.finditer(sentence):
+        if status not in _DECISIVE or not _UNREAL.search(sentence[:found.start()]):
+            return found
+    return None
 
 
 def _type(sentence: str) -> AgreementType:

@@ -114,6 +114,22 @@ def test_will_sign_is_planned_and_the_headline_is_not_a_deal_of_its_own(seed):
         repairs(result))
 
 
+def test_a_status_the_evidence_has_no_word_of_gives_way_to_the_one_it_says(seed):
+    result = extract(seed, deal(JAPAN_AUSTRALIA, ["Japan", "Australia"], status="extended",
+                                dates=["Thursday"]))
+    [agreement] = result.agreements
+    assert agreement.status == "signed"
+    assert [d.role for d in agreement.dates] == ["signed"]  # the date's role follows
+    assert "Status extended set to signed: the evidence has no word of the first and says " \
+        "the second." in repairs(result)
+
+
+def test_a_status_the_evidence_also_says_stands(seed):
+    result = extract(seed, deal(BASING, ["Japan", "US"], type="host_nation_support",
+                                status="announced"))  # "has agreed", beside "will sign"
+    assert result.agreements[0].status == "announced"
+
+
 def test_other_takes_the_type_the_evidence_names(seed):
     result = extract(seed, deal(JAPAN_AUSTRALIA, ["Japan", "Australia"], type="other"))
     assert result.agreements[0].type == "defence_cooperation"

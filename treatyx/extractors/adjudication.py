@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 from treatyx import validation as validate
-from treatyx.extractors.rules import RulesBackend, date_role
+from treatyx.extractors.rules import RulesBackend, restage
 from treatyx.loading import SourceDocument
 from treatyx.models import Agreement, Issue
 from treatyx.spans import overlaps
@@ -94,10 +94,8 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
                 validate.REPAIRED, path, f"Type and status {agreement.type.value}/"
                 f"{agreement.status.value} set to {twin.type.value}/{twin.status.value}: "
                 "the rules read the same agreement so."))
-            for fact in agreement.dates:  # a role read from the old status follows it
-                if fact.role == date_role(agreement.status):
-                    fact.role = date_role(twin.status)
-            agreement.type, agreement.status = twin.type, twin.status
+            agreement.type = twin.type
+            restage(agreement, twin.status)
         if twin is not None:  # the same date read by the rules: their role stands
             for fact in agreement.dates:
                 same = next((d for d in twin.dates if overlaps(d.span, fact.span)), None)

@@ -14,7 +14,14 @@ from treatyx.extractors import facts
 from treatyx.extractors.adjudication import adjudicate_with_rules
 from treatyx.extractors.chunking import Chunk, paragraphs
 from treatyx.extractors.instructions import addressed_to_model
-from treatyx.extractors.rules import date_role, reports_agreement, status_cue, type_cue
+from treatyx.extractors.rules import (
+    date_role,
+    reports_agreement,
+    restage,
+    says_status,
+    status_cue,
+    type_cue,
+)
 from treatyx.extractors.schema import Words
 from treatyx.loading import SourceDocument
 from treatyx.models import (
@@ -310,6 +317,12 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument, piece: Chun
             ahead = resolve_date(fact.mention, source.published, "future")
             if ahead is not None:
                 fact.value, fact.granularity = ahead.value, ahead.granularity
+    elif cue is not None and cue != agreement.status and not says_status(
+            " ".join(e.quote for e in quoted), agreement.status):
+        notes.append(validate.issue(validate.REPAIRED, path, f"Status {agreement.status.value} "
+                                    f"set to {cue.value}: the evidence has no word of the "
+                                    "first and says the second."))
+        restage(agreement, cue)
     return agreement, notes
 
 

@@ -572,9 +572,24 @@ def date_role(status: AgreementStatus) -> DateRole:
     return _DATE_ROLE[status]
 
 
+def restage(agreement: Agreement, status: AgreementStatus) -> None:
+    """Give the agreement another status; a date whose role came from the old one
+    ("signed on Thursday" read as the signing) takes the new one's role."""
+    for fact in agreement.dates:
+        if fact.role == date_role(agreement.status):
+            fact.role = date_role(status)
+    agreement.status = status
+
+
 def status_cue(sentence: str) -> AgreementStatus | None:
     """The status that the sentence's wording signals ("will sign" -> planned), if any."""
     return _status(sentence)
+
+
+def says_status(text: str, status: AgreementStatus) -> bool:
+    """Whether the words hold a cue of this status anywhere ("signed" for signed), not
+    only as the status they signal first."""
+    return any(kind == status and _real(pattern, text, kind) for kind, pattern in _STATUS_RE)
 
 
 def type_cue(sentence: str) -> tuple[AgreementType, str] | None:

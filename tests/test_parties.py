@@ -161,6 +161,7 @@ def test_mentions_keep_the_source_spelling():
         "the Washington Post and the Paris Agreement",
         "Jordan Peterson at Seoul National University",
         "fine china and a turkey",
+        "piracy in the Gulf of Guinea and the Sea of Japan",
     ],
 )
 def test_places_people_and_common_words_are_not_parties(text):

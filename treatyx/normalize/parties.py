@@ -9,9 +9,9 @@ Decisions:
 - Historical COW states keep iso3 None; Kosovo has the user-assigned "XKX". "Soviet Union"
   and "USSR" are COW 365 (Russia), as COW counts them; "Korea" alone is South Korea.
 - Abbreviations match in capitals only: "us" and "Us" are not the United States.
-- A match right after a direction ("South China Sea", "Latin American", "New Mexico") or
-  before a geographic or media word ("Indian Ocean", "American Samoa", "Washington Post",
-  "US$") is not a party.
+- A match right after a direction or a "Gulf of" ("South China Sea", "Latin American",
+  "New Mexico", "Gulf of Guinea") or before a geographic or media word ("Indian Ocean",
+  "American Samoa", "Washington Post", "US$") is not a party.
 - Capitals and the states that are also first names (Chad, Jordan, Georgia) are not a party
   when a capitalised word other than a title follows ("Jordan Peterson", "Paris Agreement",
   "Seoul Olympics"); "Jordan King Abdullah" still is. A given name before ("Michael Jordan")
@@ -190,8 +190,8 @@ _NOT_A_PARTY_AFTER = re.compile(
     r"Daily|Herald|Journal|Cup|Open|League|Football)\b"
 )
 _NOT_A_PARTY_BEFORE = re.compile(
-    r"\b(?:Latin|South|North|Central|Native|Pan|New|East|West|Northern|Southern|Eastern|"
-    r"Western)[ \t-]+$"
+    r"\b(?:(?:Latin|South|North|Central|Native|Pan|New|East|West|Northern|Southern|Eastern|"
+    r"Western)[ \t-]+|(?:Gulf|Sea|Bay|Straits?|Isthmus) of[ \t]+)$"
 )
 _FOLLOWER = re.compile(r"[ \t]+([A-Z][a-z]+)")
 _CAPS_ONLY = re.compile(r"^[A-Z.]{2,6}$")

@@ -414,3 +414,18 @@ def test_an_agreement_left_without_parties_takes_the_rules_parties_of_its_senten
     notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
     assert [sorted(p.iso3 for p in a.parties) for a in agreements] == [["FRA", "GRC"]]
     assert any("Parties completed to" in n.message for n in notes)
+
+
+def test_a_party_the_model_swapped_is_the_rules_party_of_the_same_sentences():
+    text = ("Sri Lanka and the US rolled over their cross-servicing agreement for ten years. "
+            "A Chinese research vessel was denied permission to dock in Colombo.")
+    source = document_from_text(text, doc_id="t")
+    first, second = (s if s.endswith(".") else s + "." for s in text.split(". "))
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "research_development", "status": "signed", "parties": ["US", "China"],
+         "evidence": [first, second]}]})
+    agreements, _ = resolve(words, source, Chunk(0, len(text)))
+    notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
+    assert [(sorted(p.iso3 for p in a.parties), a.type, a.status) for a in agreements] == [
+        (["LKA", "USA"], "logistics", "extended")]
+    assert any("Parties completed to Sri Lanka, United States" in n.message for n in notes)

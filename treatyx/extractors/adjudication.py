@@ -47,7 +47,10 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
     rules count them. An agreement the model gives one party (or none the article names)
     is one the rules read between that party and others in the same sentences (its
     parties are completed), or none: an agreement has two sides ("I agree." is no arms
-    deal). Notes say what changed. (Measured step by step in eval/results/local-experiments.md.)"""
+    deal). One that shares a party and a sentence with a reading of as many parties had
+    one party swapped ("the US and China" for "Sri Lanka and the US"): the reading's
+    parties stand. Notes say what changed. (Measured step by step in
+    eval/results/local-experiments.md.)"""
     notes: list[Issue] = []
     free = list(reading)
     twins: list[Agreement | None] = [None] * len(agreements)
@@ -67,6 +70,14 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
             if wider:
                 twins[number] = wider[0]
                 free.remove(wider[0])
+    for number, agreement in enumerate(agreements):  # a party swapped: the rules' stand
+        if twins[number] is None:
+            near = [r for r in free if agreement.sides & r.sides
+                    and len(r.sides) == len(agreement.sides)
+                    and _share_sentences(agreement, r)]
+            if near:
+                twins[number] = near[0]
+                free.remove(near[0])
     kept = []
     for number, (agreement, twin) in enumerate(zip(agreements, twins, strict=True)):
         path = f"agreements[{number}]"

@@ -429,3 +429,30 @@ def test_a_party_the_model_swapped_is_the_rules_party_of_the_same_sentences():
     assert [(sorted(p.iso3 for p in a.parties), a.type, a.status) for a in agreements] == [
         (["LKA", "USA"], "logistics", "extended")]
     assert any("Parties completed to Sri Lanka, United States" in n.message for n in notes)
+
+
+def test_an_agreement_whose_sentences_and_headline_name_nothing_military_is_dropped():
+    text = ("Britain and India signed a free trade agreement on Thursday that will cut tariffs "
+            "on whisky. It does not cover public procurement in defence.")
+    source = document_from_text(text, doc_id="t")
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "other", "status": "signed", "parties": ["Britain", "India"],
+         "evidence": [text.split(" It")[0]]}]})
+    agreements, _ = resolve(words, source, Chunk(0, len(text)))
+    notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
+    assert agreements == []
+    assert any("speak of nothing military" in n.message for n in notes)
+    kept, _ = resolve(words, source, Chunk(0, len(text)))  # a military headline keeps it
+    adjudicate([], kept, headline="Britain and India sign defence-industry trade deal")
+    assert len(kept) == 1
+
+
+def test_a_nuclear_test_announced_is_no_agreement():
+    text = ("North Korea announced it had tested an underwater nuclear weapon system in "
+            "response to joint drills by South Korea and Japan.")
+    source = document_from_text(text, doc_id="t")
+    words = ArticleWords.model_validate({"agreements": [
+        {"type": "other", "status": "announced", "parties": ["North Korea", "South Korea"],
+         "evidence": [text]}]})
+    agreements, notes = resolve(words, source, Chunk(0, len(text)))
+    assert agreements == []

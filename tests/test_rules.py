@@ -137,6 +137,23 @@ def test_a_stage_only_foreseen_or_threatened_is_not_reported():
         "suspended")  # decided: the stage is reported
 
 
+def test_what_is_new_for_the_first_time_in_decades_is_no_history():
+    deal = only("The arms control treaty between Russia and the United States lapsed on "
+                "Thursday, leaving arsenals without limits for the first time in half a century.")
+    assert (deal.type, deal.status) == ("other", "terminated")
+
+
+def test_what_a_trade_deal_leaves_out_does_not_make_it_a_defence_deal():
+    assert agreements("Britain and India signed a free trade agreement on Thursday. The deal "
+                      "does not cover public procurement in defence.") == []
+
+
+def test_training_troops_is_training():
+    deal = only("Niger tore up the agreement under which the European Union trained its "
+                "soldiers.")
+    assert (deal.type, deal.status) == ("training_exercises", "terminated")
+
+
 def test_extending_support_is_no_extension_of_an_agreement():
     deal = only("Chile and Peru signed two agreements to extend logistical support to each other.")
     assert (deal.type, deal.status) == ("logistics", "signed")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 from treatyx import validation as validate
-from treatyx.extractors.rules import RulesBackend, restage
+from treatyx.extractors.rules import RulesBackend, about_defence, restage, speaks_of_defence
 from treatyx.loading import SourceDocument
 from treatyx.models import Agreement, Issue
 from treatyx.spans import overlaps
@@ -25,7 +25,8 @@ def adjudicate_with_rules(agreements: list[Agreement], notes: list[Issue],
     drop one-sided doubles, in place; returns `notes` with the steps' notes, every path
     numbering the agreements as they now stand."""
     steps: list[Callable[[list[Agreement]], list[Issue]]] = [
-        partial(adjudicate, RulesBackend().extract(source).agreements),
+        partial(adjudicate, RulesBackend().extract(source).agreements,
+                headline=source.title or ""),
         drop_one_sided_doubles,
     ]
     for step in steps:
@@ -34,7 +35,8 @@ def adjudicate_with_rules(agreements: list[Agreement], notes: list[Issue],
     return notes
 
 
-def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Issue]:
+def adjudicate(reading: list[Agreement], agreements: list[Agreement], headline: str = ""
+               ) -> list[Issue]:
     """Check the model's agreements against another reading (the rules'), in place.
 
     Where that reading reports the same agreement (the same parties, from overlapping
@@ -49,8 +51,9 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
     parties are completed), or none: an agreement has two sides ("I agree." is no arms
     deal). One that shares a party and a sentence with a reading of as many parties had
     one party swapped ("the US and China" for "Sri Lanka and the US"): the reading's
-    parties stand. Notes say what changed. (Measured step by step in
-    eval/results/local-experiments.md.)"""
+    parties stand. One the rules do not read, whose sentences and `headline` name nothing
+    military, is no defence agreement ("a free trade agreement"), and is dropped. Notes
+    say what changed. (Measured step by step in eval/results/local-experiments.md.)"""
     notes: list[Issue] = []
     free = list(reading)
     twins: list[Agreement | None] = [None] * len(agreements)
@@ -93,6 +96,11 @@ def adjudicate(reading: list[Agreement], agreements: list[Agreement]) -> list[Is
                     validate.REPAIRED, path, f"Dropped {_named(agreement)}: "
                     f"{'one party' if agreement.sides else 'no party'}, and the rules read "
                     "no agreement of it."))
+                continue
+            if not (about_defence(agreement) or speaks_of_defence(headline)):
+                notes.append(validate.issue(
+                    validate.REPAIRED, path, f"Dropped {_named(agreement)}: its sentences "
+                    "speak of nothing military, and the rules read no agreement of it."))
                 continue
         elif twin.sides != agreement.sides:
             notes.append(validate.issue(

@@ -329,10 +329,12 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument, piece: Chun
 def _reports(text: str) -> bool:
     """Whether a sentence can report an agreement: the rules' test, or a status and a
     type named together ("suspended military cooperation", "signed a declaration of
-    intent ... joint development"; a weapon is no type here: "launched a missile")."""
+    intent ... joint development"; a weapon is no type here: "launched a missile", nor
+    are the arms an arms control deal counts: "tested a nuclear weapon")."""
     kind = type_cue(text)
     return reports_agreement(text) or bool(
-        status_cue(text) and kind and kind[0] != AgreementType.arms_transfer)
+        status_cue(text) and kind
+        and kind[0] not in (AgreementType.arms_transfer, AgreementType.other))
 
 
 _AGREEMENT_NOUN = re.compile(r"\b(?:agreements?|deals?|pacts?|treaty|treaties|accords?|"

@@ -102,7 +102,8 @@ _TYPE: list[tuple[AgreementType, str]] = [
                              r"country |one )?|one (?:of them )?)?(?:is|was|were|are) attacked|"
                              r"if attacked"),
     (AgreementType.other, r"arms control|non-?proliferation|disarmament|nuclear (?:accidents?|"
-                          r"risks?)|warheads|test[- ]ban|confidence[- ]building"),
+                          r"risks?|weapons?|arsenals?)|warheads|test[- ]ban|"
+                          r"confidence[- ]building"),
     (AgreementType.research_development, r"research|co-?develop\w*|joint development|"
                                          r"co-?produc\w*|technolog\w*|defen[cs]e[- ]industr\w*|"
                                          r"joint(?:ly)? (?:develop|design|build|produc)\w*|"
@@ -116,7 +117,10 @@ _TYPE: list[tuple[AgreementType, str]] = [
                                   r"troops? (?:in|on)|lease|fleet|transit"),
     (AgreementType.arms_transfer, r"purchas\w*|procure\w*|buy\w*|sale|sell\w*|acquir\w*|"
                                   rf"aircraft|{WEAPONS}"),
-    (AgreementType.training_exercises, r"exercises?|training|drills?|education\w*"),
+    (AgreementType.training_exercises, r"exercises?|training|drills?|education\w*|"
+                                       r"train(?:s|ed|ing)? (?:[\w'’-]+ ){0,3}?(?:troops|"
+                                       r"soldiers|forces|pilots|officers|personnel|sailors|"
+                                       r"cadets)"),
     (AgreementType.defence_cooperation, r"defen[cs]e cooperation|military cooperation|"
                                         r"security cooperation|security pact|defen[cs]e pact|"
                                         r"security declaration|defen[cs]e co-operation|"
@@ -208,7 +212,7 @@ class RulesBackend:
                         several.add(id(found[-1]))
         for agreement in found:
             _settle(agreement, document)
-        return Extraction(agreements=[a for a in found if _about_defence(a)])
+        return Extraction(agreements=[a for a in found if about_defence(a)])
 
     def _facts(self, document: SourceDocument, sentence: Sentence,
                about: Agreement) -> Agreement:
@@ -280,9 +284,12 @@ _COMPANY_AFTER = re.compile(
     r"^(?:['’]s)?\s+(?:(?:state-owned|state-run|defen[cs]e|arms|aerospace|private)\s+)*"
     r"(?:company|companies|firm|firms|contractor|manufacturer|maker|shipbuilder|shipyard|"
     r"conglomerate)\b", re.IGNORECASE)
-# History: "earlier this year", "the first time", "already has ... with".
+# History: "earlier this year", "the first time", "already has ... with"; not "for the
+# first time in half a century", which says what is new.
 _HISTORY = re.compile(
-    r"\b(?:earlier this year|last year|years? ago|previously|in the past|first time|"
+    r"\b(?:earlier this year|last year|years? ago|previously|in the past|"
+    r"first time(?! in (?:more than |over |nearly |almost )?(?:a |half a |\w+ )?"
+    r"(?:decades?|century|years|generations?)\b)|"
     r"already ha(?:s|ve)|the first (?:[\w-]+ ){0,3}(?:agreement|deal|pact|treaty)|"
     r"(?:succeeds|replaces) (?:an?|the) (?:earlier |previous )?[\w-]+)\b",
     re.IGNORECASE)
@@ -502,7 +509,7 @@ def _settle(agreement: Agreement, document: SourceDocument) -> None:
     quotes = [e.quote for e in agreement.evidence]
     if agreement.type == AgreementType.other and not any(
             _TYPE_RE_BY_KIND[AgreementType.other].search(q) for q in quotes):
-        for quote in [*quotes, document.title or ""]:
+        for quote in [*map(_affirmed, quotes), document.title or ""]:
             if cue := _named_type(quote) or type_cue(quote):
                 agreement.type = cue[0]
                 break
@@ -523,12 +530,27 @@ _DEFENCE = re.compile(
     re.IGNORECASE)
 
 
-def _about_defence(agreement: Agreement) -> bool:
+def about_defence(agreement: Agreement) -> bool:
     """Whether the deal's sentences speak of the military world at all: "Diageo agreed
     to buy a wine company" has a buyer and a sale, but no arms. Kinds whose cues are
     military words already (intelligence, logistics, basing ...) need no more."""
     return agreement.type in _MILITARY_KINDS or any(
-        _DEFENCE.search(e.quote) for e in agreement.evidence)
+        speaks_of_defence(e.quote) for e in agreement.evidence)
+
+
+def speaks_of_defence(text: str) -> bool:
+    """Whether the words name the military world, leaving out what a deal does not cover."""
+    return bool(_DEFENCE.search(_affirmed(text)))
+
+
+# What a deal leaves out: "It does not cover public procurement in defence".
+_LEFT_OUT = re.compile(r"\b(?:(?:does|do|did|will|would)\s+)?not\s+(?:cover|include|involve|"
+                       r"extend to|concern|apply to)\b.*", re.IGNORECASE | re.DOTALL)
+
+
+def _affirmed(quote: str) -> str:
+    """The words of a sentence up to what it says the deal leaves out."""
+    return _LEFT_OUT.sub("", quote)
 
 
 _MILITARY_KINDS = {AgreementType.intelligence_sharing, AgreementType.logistics,

@@ -13,7 +13,7 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 BACKENDS = ("rules", "local")
 SETS = {"test": "", "grouping-test": "-grouping-test", "dev": "-dev", "grouping": "-grouping",
-        "realdev": "-realdev"}
+        "labels": "-labels", "realdev": "-realdev"}
 """Each set's results file suffix: eval/results/<backend><suffix>.json; the held-out sets
 (test, grouping-test) first, then those tuned on."""
 FIELDS = ("parties", "type", "status", "amounts", "durations", "dates", "date_roles", "all")
@@ -21,7 +21,7 @@ FIELDS = ("parties", "type", "status", "amounts", "durations", "dates", "date_ro
 
 def table(results: Path = RESULTS, backends: tuple[str, ...] = BACKENDS) -> str:
     """A column per backend and set (held out: the test split and grouping-test; tuned on:
-    the dev split, the grouping set and real-news realdev)."""
+    the dev split, the grouping and labels sets and real-news realdev)."""
     runs = {f"`{b}` {name}": json.loads((results / f"{b}{suffix}.json").read_text("utf-8"))
             for name, suffix in SETS.items() for b in backends
             if (results / f"{b}{suffix}.json").exists()}

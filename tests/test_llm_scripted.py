@@ -8,7 +8,7 @@ import openai
 import pytest
 from scripted_server import ScriptedServer, Step
 
-from treatyx.extractors.llm import LLMBackend
+from treatyx.extractors.llm import MAX_CITED, LLMBackend
 from treatyx.extractors.numbering import numbered
 from treatyx.extractors.rules import RulesBackend
 from treatyx.pipeline import process
@@ -31,8 +31,8 @@ def answer(*agreements) -> str:
 def backend_for(server, **options) -> LLMBackend:
     client = openai.AsyncOpenAI(base_url=server.base_url, api_key="sk-test-not-a-real-key",
                            max_retries=0, timeout=options.pop("timeout", 5.0))
-    return LLMBackend(client=client, model="scripted", mode="json", initial_wait=0.05,
-                      **options)
+    return LLMBackend(client=client, model="scripted", initial_wait=0.05,
+                      **{"mode": "json", **options})
 
 
 def test_a_429_waits_for_retry_after_then_succeeds(seed):
@@ -139,6 +139,19 @@ def test_cited_sentences_become_evidence_and_the_normalisers_read_their_facts(se
                                                                  "$9.3 billion")]
     assert [d.value for d in agreement.durations] == ["P5Y"]
     assert document.validation.ok
+
+
+def test_the_grammar_bounds_every_list_so_a_small_model_cannot_repeat_to_the_cap(seed):
+    # seen on BBC copy: "parties": ["Boeing", "US Department of Justice", "Boeing", ...]
+    # until the 900-token cap, ~100 s lost and the piece with it
+    upkeep = number_of(seed, "$9.3 billion")
+    with ScriptedServer([Step(content=answer(cited([upkeep], ["Japan", "US"])))]) as server:
+        process(seed, backend_for(server, design="sentences", mode="json_schema"))
+    schema = server.requests[0]["response_format"]["json_schema"]["schema"]
+    agreement = schema["properties"]["agreements"]
+    assert agreement["maxItems"] == MAX_CITED // 2
+    assert [agreement["items"]["properties"][k]["maxItems"] for k in ("sentences", "parties")
+            ] == [MAX_CITED, MAX_CITED]
 
 
 def test_a_number_that_is_no_sentence_is_re_asked_by_name(seed):

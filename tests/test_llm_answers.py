@@ -266,6 +266,16 @@ def test_the_rules_reading_of_the_same_agreement_names_its_type_and_status():
         notes[0].message
 
 
+def judged_by_rules(text: str, *answers: dict, headline: str = "") -> tuple[list, list]:
+    """The model's agreements on `text` as resolved, then adjudicated by the rules' reading."""
+    source = document_from_text(text, doc_id="t")
+    words = ArticleWords.model_validate({"agreements": list(answers)})
+    agreements, _ = resolve(words, source, Chunk(0, len(text)))
+    notes = adjudicate(RulesBackend().extract(source).agreements, agreements,
+                       headline=headline)
+    return agreements, notes
+
+
 def test_a_double_the_rules_do_not_read_is_dropped_beside_the_one_they_do():
     text = ("Russia and Tajikistan agreed to extend the lease of the base by 30 years. "
             "Russia and Tajikistan launched joint military exercises last year.")
@@ -286,12 +296,9 @@ def test_a_double_the_rules_do_not_read_is_dropped_beside_the_one_they_do():
 def test_a_second_deal_of_the_same_parties_the_model_folded_in_is_added_from_the_rules():
     text = ("Norway and Poland signed a contract for four submarines on Monday. "
             "Norway and Poland also signed an intelligence-sharing agreement.")
-    source = document_from_text(text, doc_id="t")
-    words = ArticleWords.model_validate({"agreements": [
-        {"type": "arms_transfer", "status": "signed", "parties": ["Norway", "Poland"],
-         "evidence": [text]}]})
-    agreements, _ = resolve(words, source, Chunk(0, len(text)))
-    notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
+    agreements, notes = judged_by_rules(text, {
+        "type": "arms_transfer", "status": "signed", "parties": ["Norway", "Poland"],
+        "evidence": [text]})
     assert sorted(a.type.value for a in agreements) == ["arms_transfer", "intelligence_sharing"]
     assert any("another intelligence_sharing agreement between the same parties" in n.message
                for n in notes)
@@ -407,11 +414,8 @@ def test_a_state_inside_the_models_phrase_is_the_party_words():
 
 def test_an_agreement_left_without_parties_takes_the_rules_parties_of_its_sentences():
     text = "The agreement between Paris and Athens, signed on Thursday, covers two frigates."
-    source = document_from_text(text, doc_id="t")
-    words = ArticleWords.model_validate({"agreements": [
-        {"type": "arms_transfer", "status": "signed", "parties": [], "evidence": [text]}]})
-    agreements, _ = resolve(words, source, Chunk(0, len(text)))
-    notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
+    agreements, notes = judged_by_rules(text, {
+        "type": "arms_transfer", "status": "signed", "parties": [], "evidence": [text]})
     assert [sorted(p.iso3 for p in a.parties) for a in agreements] == [["FRA", "GRC"]]
     assert any("Parties completed to" in n.message for n in notes)
 
@@ -419,13 +423,10 @@ def test_an_agreement_left_without_parties_takes_the_rules_parties_of_its_senten
 def test_a_party_the_model_swapped_is_the_rules_party_of_the_same_sentences():
     text = ("Sri Lanka and the US rolled over their cross-servicing agreement for ten years. "
             "A Chinese research vessel was denied permission to dock in Colombo.")
-    source = document_from_text(text, doc_id="t")
     first, second = (s if s.endswith(".") else s + "." for s in text.split(". "))
-    words = ArticleWords.model_validate({"agreements": [
-        {"type": "research_development", "status": "signed", "parties": ["US", "China"],
-         "evidence": [first, second]}]})
-    agreements, _ = resolve(words, source, Chunk(0, len(text)))
-    notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
+    agreements, notes = judged_by_rules(text, {
+        "type": "research_development", "status": "signed", "parties": ["US", "China"],
+        "evidence": [first, second]})
     assert [(sorted(p.iso3 for p in a.parties), a.type, a.status) for a in agreements] == [
         (["LKA", "USA"], "logistics", "extended")]
     assert any("Parties completed to Sri Lanka, United States" in n.message for n in notes)
@@ -434,16 +435,12 @@ def test_a_party_the_model_swapped_is_the_rules_party_of_the_same_sentences():
 def test_an_agreement_whose_sentences_and_headline_name_nothing_military_is_dropped():
     text = ("Britain and India signed a free trade agreement on Thursday that will cut tariffs "
             "on whisky. It does not cover public procurement in defence.")
-    source = document_from_text(text, doc_id="t")
-    words = ArticleWords.model_validate({"agreements": [
-        {"type": "other", "status": "signed", "parties": ["Britain", "India"],
-         "evidence": [text.split(" It")[0]]}]})
-    agreements, _ = resolve(words, source, Chunk(0, len(text)))
-    notes = adjudicate(RulesBackend().extract(source).agreements, agreements)
+    trade = {"type": "other", "status": "signed", "parties": ["Britain", "India"],
+             "evidence": [text.split(" It")[0]]}
+    agreements, notes = judged_by_rules(text, trade)
     assert agreements == []
     assert any("speak of nothing military" in n.message for n in notes)
-    kept, _ = resolve(words, source, Chunk(0, len(text)))  # a military headline keeps it
-    adjudicate([], kept, headline="Britain and India sign defence-industry trade deal")
+    kept, _ = judged_by_rules(text, trade, headline="UK and India sign defence-industry deal")
     assert len(kept) == 1
 
 

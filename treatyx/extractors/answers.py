@@ -306,7 +306,8 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument, piece: Chun
         setattr(agreement, kind, kept)
     if agreement.type == AgreementType.other:
         notes += _type_from_evidence(agreement, path)
-    cue = status_cue(" ".join(e.quote for e in quoted))
+    said = " ".join(e.quote for e in quoted)
+    cue = status_cue(said)
     if (cue == AgreementStatus.planned
             and agreement.status in (AgreementStatus.signed, AgreementStatus.in_force)):
         notes.append(validate.issue(validate.REPAIRED, path, f"Status {agreement.status.value} "
@@ -317,8 +318,8 @@ def _repair(agreement: Agreement, path: str, source: SourceDocument, piece: Chun
             ahead = resolve_date(fact.mention, source.published, "future")
             if ahead is not None:
                 fact.value, fact.granularity = ahead.value, ahead.granularity
-    elif cue is not None and cue != agreement.status and not says_status(
-            " ".join(e.quote for e in quoted), agreement.status):
+    elif cue is not None and cue != agreement.status and not says_status(said,
+                                                                         agreement.status):
         notes.append(validate.issue(validate.REPAIRED, path, f"Status {agreement.status.value} "
                                     f"set to {cue.value}: the evidence has no word of the "
                                     "first and says the second."))

@@ -200,3 +200,47 @@ def test_the_child_announces_its_address_in_a_file_the_parent_reads_whole(tmp_pa
     announce("http://127.0.0.1:45343", ready)
     assert announced(ready) == "http://127.0.0.1:45343"
     assert [p.name for p in tmp_path.iterdir()] == ["address"]  # no part left behind
+
+
+NOISY_CHILD = '''
+import sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from treatyx.local_model import announce
+
+class Health(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+
+def chatter():  # llama.cpp logs from its own threads, without pause
+    while True:
+        sys.stderr.write("0.02.343.882 I srv    load_model: initializing, n_slots = 2\\n")
+        sys.stderr.flush()
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+threading.Thread(target=chatter, daemon=True).start()
+address = "http://127.0.0.1:%d" % server.server_address[1]
+print("treatyx-local-model listening at " + address, flush=True)
+announce(address, sys.argv[sys.argv.index("--ready-file") + 1])
+server.serve_forever()
+'''
+
+
+class NoisyServer(local_model.LocalServer):
+    """The parent's side as it is, the child a stand-in that logs the way llama.cpp does."""
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-c", NOISY_CHILD, "--ready-file", str(self._ready)]
+
+
+def test_the_parent_reads_the_address_the_child_announced_whatever_its_log_holds(tmp_path):
+    # CI saw the log's address line overwritten: 'http://127.0.0.1:454130.02.343.882 I srv'
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"stand-in")
+    for _ in range(3):
+        with NoisyServer(model, startup_timeout=30) as server:
+            assert server.address.startswith("http://127.0.0.1:")
+            assert 0 < server.port < 65536
+        assert server.process is None  # stopped, its files gone

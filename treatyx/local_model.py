@@ -382,10 +382,12 @@ class LocalServer:
         if not self.model_file.is_file():
             raise ModelError(f"no model at {self.model_file}: run `treatyx model pull`")
         started = time.monotonic()
-        # The child's files, removed in stop: its log, opened to append (every line lands
-        # whole at the end, whatever the offset), and the file it announces its address in.
+        # The child's files: its log, opened to append (every line lands whole at the end,
+        # whatever the offset) and unlinked at once (nothing is left behind, however we
+        # end), and the file it announces its address in, removed once read.
         files = Path(tempfile.mkdtemp(prefix="treatyx-llama-"))
         self._log = (files / "log").open("ab+")  # noqa: SIM115 (closed in stop)
+        (files / "log").unlink()
         self._ready = files / "address"
         # Own session: Ctrl-C in the terminal reaches only us, and we stop the whole group.
         self.process = subprocess.Popen(
@@ -410,8 +412,10 @@ class LocalServer:
                     f"llama.cpp server exited with code {self.process.returncode}"
                     f" while starting: {self.tail()}"
                 )
-            if not self.address:
-                self.address = announced(self._ready) if self._ready else ""
+            if not self.address and self._ready:
+                self.address = announced(self._ready)
+                if self.address:
+                    self._forget_ready()
             if self.address and _healthy(self.address):
                 return
             time.sleep(0.2)
@@ -419,12 +423,17 @@ class LocalServer:
             f"llama.cpp server not ready after {self.startup_timeout:.0f} s: {self.tail()}"
         )
 
+    def _forget_ready(self) -> None:
+        if self._ready is not None:
+            shutil.rmtree(self._ready.parent, ignore_errors=True)
+            self._ready = None
+
     def _text(self) -> str:
-        """The log so far, read through an open file of its own: a seek on the child's
-        would move where its next line is written."""
+        """The log so far, read without moving the offset the child's writes share."""
         if self._log is None:
             return ""
-        return Path(self._log.name).read_bytes().decode("utf-8", "replace")
+        fd = self._log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode("utf-8", "replace")
 
     def tail(self, lines: int = 3) -> str:
         """The child's telling output on one line: llama.cpp's first and last errors, else
@@ -489,9 +498,7 @@ class LocalServer:
         if self._log is not None:
             self._log.close()
             self._log = None
-        if self._ready is not None:
-            shutil.rmtree(self._ready.parent, ignore_errors=True)
-            self._ready = None
+        self._forget_ready()
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
